@@ -1,0 +1,46 @@
+// The opusperf command: quickstart examples, reports and benchmarks of the runtime.
+// Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 bad input.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bench_command.h"
+#include "opusperf/core/errors.h"
+#include "quickstart.h"
+#include "report_command.h"
+
+int main(int argc, char** argv) {
+  using namespace opusperf;
+  CLI::App app{"opusperf: a performance runtime for video and ML processing services"};
+  app.set_version_flag("--version", "opusperf " OPUSPERF_VERSION);
+  app.require_subcommand(1);
+  spdlog::set_level(spdlog::level::warn);
+  app.add_option_function<std::string>(
+         "--log-level",
+         [](const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); },
+         "trace, debug, info, warn (default), error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  int exit_code = kExitOk;
+  cli::add_quickstart_command(app, exit_code);
+  cli::add_report_command(app, exit_code);
+  cli::add_bench_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message and usage hint
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    std::cerr << "opusperf: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "opusperf: error: " << e.what() << "\n";
+    return kExitRuntimeFailure;
+  }
+  return exit_code;
+}

@@ -1,0 +1,42 @@
+// Component: the interface through which a part of the runtime (SmartCache, MemoryOptimizer,
+// GPUOptimizer, LoadBalancer, AdaptivePerformanceTuner) plugs into PerformanceOptimizer.
+//
+// The optimizer calls start() once when the component is added, stop() once before destroying it
+// (in reverse order of addition), optimize_now() from force_optimization() and report_section()
+// from report(). optimize_now() and report_section() may be called from any thread while the
+// component runs, so implementations must be thread-safe for those two.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace opusperf {
+
+// What one optimize-now step did, as measured by the component's own accounting.
+struct OptimizationStep {
+  std::string component;
+  std::uint64_t bytes_freed = 0;
+  std::string detail;  // human-readable, e.g. "shrank 3 caches", "released 12 idle segments"
+};
+
+class Component {
+ public:
+  virtual ~Component() = default;
+
+  // Returns the report section this component fills: one of "cache", "memory", "gpu", "balance",
+  // "tune" (Report::kSections). Must not change over the component's life.
+  virtual std::string_view section() const = 0;
+  // Starts background work, if any. Called once.
+  virtual void start() {}
+  // Stops background work; after it returns no thread of the component runs. Called once.
+  virtual void stop() {}
+  // Releases what can be rebuilt (trim caches, pools, idle device memory) now.
+  virtual OptimizationStep optimize_now() { return {std::string(section()), 0, "nothing to do"}; }
+  // Returns the component's report section. Must contain "enabled": true.
+  virtual nlohmann::json report_section() const = 0;
+};
+
+}  // namespace opusperf
