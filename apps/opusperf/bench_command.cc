@@ -1,58 +1,32 @@
 #include "bench_command.h"
 
-#include <memory>
-#include <string>
-#include <vector>
-
-#include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <string>
+
+#include "command_registry.h"
 #include "opusperf/core/errors.h"
 
 namespace opusperf::cli {
-namespace {
-
-struct MicroOptions {
-  std::string filter = ".";
-  double min_time = 0.5;
-  int repetitions = 1;
-  bool json = false;
-};
-
-int run_micro(const MicroOptions& o) {
-  if (o.min_time <= 0) throw InputError("bench micro: --min-time must be > 0 seconds");
-  if (o.repetitions < 1) throw InputError("bench micro: --repetitions must be at least 1");
-  std::vector<std::string> args = {
-      "opusperf-bench-micro",
-      "--benchmark_filter=" + o.filter,
-      fmt::format("--benchmark_min_time={}", o.min_time),
-      fmt::format("--benchmark_repetitions={}", o.repetitions),
-      std::string("--benchmark_format=") + (o.json ? "json" : "console"),
-  };
-  if (o.repetitions > 1) args.push_back("--benchmark_report_aggregates_only=true");
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  int argc = static_cast<int>(argv.size());
-  benchmark::Initialize(&argc, argv.data());
-  const std::size_t ran = benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  if (ran == 0) throw InputError(fmt::format("bench micro: no benchmark matches --filter '{}'", o.filter));
-  return kExitOk;
-}
-
-}  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
-  CLI::App* bench = app.add_subcommand("bench", "Run benchmarks");
-  bench->require_subcommand(1);
-  auto micro = std::make_shared<MicroOptions>();
-  CLI::App* sub = bench->add_subcommand("micro", "Google Benchmark micro-benchmarks of the runtime");
-  sub->add_option("--filter", micro->filter, "Regex of benchmark names to run")->capture_default_str();
-  sub->add_option("--min-time", micro->min_time, "Minimum seconds per benchmark")->capture_default_str();
-  sub->add_option("--repetitions", micro->repetitions, "Repetitions (aggregates reported when > 1)")
-      ->capture_default_str();
-  sub->add_flag("--json", micro->json, "Print one JSON object (Google Benchmark format) to stdout");
-  sub->callback([micro, &exit_code] { exit_code = run_micro(*micro); });
+  CLI::App* bench = app.add_subcommand("bench", "Run benchmarks (each suite accepts --json)");
+  for (const BenchSuite& suite : bench_suites()) {
+    CLI::App* cmd = bench->add_subcommand(suite.name, suite.description);
+    suite.setup(*cmd, exit_code);
+  }
+  // After the suites: subcommands inherit allow_extras from their parent.
+  bench->allow_extras();
+  bench->callback([bench] {
+    if (!bench->get_subcommands().empty()) return;
+    std::string names;
+    for (const BenchSuite& suite : bench_suites())
+      names += (names.empty() ? "" : ", ") + suite.name;
+    const auto extras = bench->remaining();
+    throw InputError(extras.empty() ? fmt::format("bench: name a suite: {}", names)
+                                    : fmt::format("bench: unknown suite '{}'; suites are: {}",
+                                                  extras.front(), names));
+  });
 }
 
 }  // namespace opusperf::cli

@@ -1,6 +1,6 @@
-// `opusperf bench <suite>`: the project's benchmarks. `micro` runs the Google Benchmark
-// micro-benchmarks linked into this binary (every *_benchmark.cc). With --json, one JSON object on
-// stdout (Google Benchmark's JSON format), per the bench contract in DESIGN.md.
+// `opusperf bench <suite>`: the project's benchmarks, one subcommand a registered BenchSuite
+// (see command_registry.h; `micro` is bench_micro.cc). With --json, every suite prints one JSON
+// object on stdout, per the bench contract in DESIGN.md.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -3,9 +3,8 @@
 // the base profile and wins over the file's `profile:` key; with neither, the base is "production".
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "opusperf/core/config.h"
 

@@ -1,8 +1,8 @@
 #include "format.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace opusperf::cli {
 

@@ -41,7 +41,8 @@ double mean_abs_diff(const LumaFrame& a, const LumaFrame& b) {
 
 FrameWorkload::FrameWorkload(int width, int height, std::uint64_t seed)
     : width_(width), height_(height), rng_(seed | 1) {
-  if (width < 3 || height < 3) throw std::invalid_argument("FrameWorkload: frames must be at least 3x3");
+  if (width < 3 || height < 3)
+    throw std::invalid_argument("FrameWorkload: frames must be at least 3x3");
 }
 
 std::vector<LumaFrame> FrameWorkload::generate(int first, int count) {
@@ -60,8 +61,10 @@ std::vector<LumaFrame> FrameWorkload::generate(int first, int count) {
         rng_ ^= rng_ >> 7;
         rng_ ^= rng_ << 17;
         int v = ((x + t * 4) & 255) / 2 + static_cast<int>(rng_ & 15);
-        if (x >= block_x && x < block_x + width_ / 8 && y >= block_y && y < block_y + height_ / 8) v += 96;
-        f.pixels[static_cast<std::size_t>(y) * width_ + x] = static_cast<std::uint8_t>(v > 255 ? 255 : v);
+        if (x >= block_x && x < block_x + width_ / 8 && y >= block_y && y < block_y + height_ / 8)
+          v += 96;
+        f.pixels[static_cast<std::size_t>(y) * width_ + x] =
+            static_cast<std::uint8_t>(v > 255 ? 255 : v);
       }
     }
   }

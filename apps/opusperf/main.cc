@@ -1,10 +1,10 @@
 // The opusperf command: quickstart examples, reports and benchmarks of the runtime.
 // Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 bad input.
-#include <exception>
-#include <iostream>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
+#include <exception>
+#include <iostream>
 
 #include "bench_command.h"
 #include "opusperf/core/errors.h"

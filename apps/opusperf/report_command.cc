@@ -12,7 +12,8 @@ namespace opusperf::cli {
 
 void add_report_command(CLI::App& app, int& exit_code) {
   auto file = std::make_shared<std::string>();
-  CLI::App* sub = app.add_subcommand("report", "Print a saved JSON report (opusperf.report/1) as tables");
+  CLI::App* sub =
+      app.add_subcommand("report", "Print a saved JSON report (opusperf.report/1) as tables");
   sub->add_option("file", *file, "Report file written with --report")->required();
   sub->callback([file, &exit_code] {
     const Report report = Report::load(*file);

@@ -21,7 +21,9 @@ std::string or_dash(std::optional<double> v, std::string (*fmt_fn)(double)) {
   return v ? fmt_fn(*v) : "-";
 }
 
-std::string percent(double v) { return fmt::format("{:.1f}%", v); }
+std::string percent(double v) {
+  return fmt::format("{:.1f}%", v);
+}
 
 void print_system(const json& system, std::ostream& out) {
   const json& latest = system.value("latest", json(nullptr));
@@ -32,19 +34,20 @@ void print_system(const json& system, std::ostream& out) {
   out << fmt::format("  system CPU      {}   of {} CPUs\n",
                      or_dash(number_at(latest, "system_cpu_percent"), percent),
                      latest.is_object() ? latest.value("cpu_count", 0u) : 0u);
-  out << fmt::format("  RSS             {}\n", or_dash(number_at(latest, "rss_bytes"), human_bytes));
+  out << fmt::format("  RSS             {}\n",
+                     or_dash(number_at(latest, "rss_bytes"), human_bytes));
   std::string limit = "unlimited";
   if (latest.is_object() && latest.value("cgroup_version", 0) == 0) limit = "no cgroup found";
   if (auto l = number_at(latest, "cgroup_memory_limit_bytes")) limit = human_bytes(*l);
   out << fmt::format("  cgroup memory   {} used, limit {}\n",
                      or_dash(number_at(latest, "cgroup_memory_usage_bytes"), human_bytes), limit);
-  const json pressure = latest.is_object() ? latest.value("memory_pressure", json(nullptr)) : json();
+  const json pressure =
+      latest.is_object() ? latest.value("memory_pressure", json(nullptr)) : json();
   out << fmt::format("  memory PSI      {}\n",
-                     pressure.is_object()
-                         ? fmt::format("some avg10 {:.2f}%, full avg10 {:.2f}%",
-                                       pressure.value("some_avg10", 0.0),
-                                       pressure.value("full_avg10", 0.0))
-                         : std::string("unavailable"));
+                     pressure.is_object() ? fmt::format("some avg10 {:.2f}%, full avg10 {:.2f}%",
+                                                        pressure.value("some_avg10", 0.0),
+                                                        pressure.value("full_avg10", 0.0))
+                                          : std::string("unavailable"));
   out << fmt::format("  samples         {} recorded\n",
                      system.contains("series") ? system["series"].size() : 0);
 }
@@ -56,21 +59,20 @@ void print_operations(const json& ops, std::ostream& out) {
     out << "  (none recorded)\n";
     return;
   }
-  out << fmt::format("  {:<22} {:>7} {:>6} {:>10} {:>10} {:>10} {:>10} {:>11} {:>12}\n", "operation",
-                     "calls", "errors", "p50", "p99", "max", "CPU total", "RSS Δ/call", "throughput");
+  out << fmt::format("  {:<22} {:>7} {:>6} {:>10} {:>10} {:>10} {:>10} {:>11} {:>12}\n",
+                     "operation", "calls", "errors", "p50", "p99", "max", "CPU total", "RSS Δ/call",
+                     "throughput");
   for (const auto& [name, s] : by_name.items()) {
     const json wall = s.value("wall_ms", json::object());
     const auto units = number_at(s, "units_total");
-    out << fmt::format("  {:<22} {:>7} {:>6} {:>10} {:>10} {:>10} {:>10} {:>11} {:>12}\n", name,
-                       s.value("calls", 0u), s.value("errors", 0u),
-                       or_dash(number_at(wall, "p50"), human_ms),
-                       or_dash(number_at(wall, "p99"), human_ms),
-                       or_dash(number_at(wall, "max"), human_ms),
-                       or_dash(number_at(s, "cpu_ms_total"), human_ms),
-                       or_dash(number_at(s, "rss_delta_bytes_mean"), human_bytes),
-                       units && *units > 0
-                           ? or_dash(number_at(s, "throughput_units_per_s"), human_rate)
-                           : std::string("-"));
+    out << fmt::format(
+        "  {:<22} {:>7} {:>6} {:>10} {:>10} {:>10} {:>10} {:>11} {:>12}\n", name,
+        s.value("calls", 0u), s.value("errors", 0u), or_dash(number_at(wall, "p50"), human_ms),
+        or_dash(number_at(wall, "p99"), human_ms), or_dash(number_at(wall, "max"), human_ms),
+        or_dash(number_at(s, "cpu_ms_total"), human_ms),
+        or_dash(number_at(s, "rss_delta_bytes_mean"), human_bytes),
+        units && *units > 0 ? or_dash(number_at(s, "throughput_units_per_s"), human_rate)
+                            : std::string("-"));
   }
 }
 
@@ -80,8 +82,9 @@ void print_components(const json& doc, std::ostream& out) {
     if (section == "system" || section == "operations") continue;
     const json& s = doc.at(std::string(section));
     const bool enabled = s.value("enabled", false);
-    out << fmt::format("  {:<10} {}\n", section,
-                       enabled ? "enabled" : fmt::format("off ({})", s.value("reason", "disabled")));
+    out << fmt::format(
+        "  {:<10} {}\n", section,
+        enabled ? "enabled" : fmt::format("off ({})", s.value("reason", "disabled")));
   }
 }
 
@@ -90,7 +93,8 @@ void print_components(const json& doc, std::ostream& out) {
 void print_report_table(const Report& report, std::ostream& out) {
   const json& doc = report.json();
   out << fmt::format("opusperf {} report, profile {}, uptime {}\n\n", doc.value("version", "?"),
-                     doc.value("profile", "?"), or_dash(number_at(doc["system"], "uptime_ms"), human_ms));
+                     doc.value("profile", "?"),
+                     or_dash(number_at(doc["system"], "uptime_ms"), human_ms));
   print_system(doc["system"], out);
   out << "\n";
   print_operations(doc["operations"], out);

@@ -1,14 +1,13 @@
 // End-to-end tests of the opusperf command: exit codes, report files, error messages.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "opusperf/monitor/report.h"
 
@@ -25,13 +24,15 @@ struct RunResult {
 
 // Runs the CLI with `args`; stderr joins the output unless `stdout_only`.
 RunResult run_cli(const std::string& args, bool stdout_only = false) {
-  const std::string cmd = std::string(OPUSPERF_CLI) + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
+  const std::string cmd =
+      std::string(OPUSPERF_CLI) + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
   RunResult r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) return r;
   char buf[4096];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
+    r.output.append(buf, n);
   const int status = ::pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
@@ -41,13 +42,16 @@ class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::path(::testing::TempDir()) /
-           ("opusperf_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("opusperf_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+  }
 
   fs::path dir_;
 };
@@ -70,7 +74,8 @@ TEST_F(CliTest, QuickstartBasicWritesMeasuredReport) {
   const Report loaded = Report::load(report);
   const nlohmann::json& doc = loaded.json();
   EXPECT_EQ(doc["schema"], "opusperf.report/1");
-  for (const char* section : {"system", "operations", "cache", "memory", "gpu", "balance", "tune"}) {
+  for (const char* section :
+       {"system", "operations", "cache", "memory", "gpu", "balance", "tune"}) {
     EXPECT_TRUE(doc.contains(section)) << section;
     EXPECT_TRUE(doc[section].contains("enabled")) << section;
   }
@@ -100,8 +105,8 @@ TEST_F(CliTest, BadConfigKeyExitsTwoNamingTheKey) {
 TEST_F(CliTest, GoodConfigIsUsed) {
   write("good.yaml", "profile: development\nmonitoring_interval: 50ms\n");
   const std::string report = path("r.json");
-  RunResult r = run_cli("quickstart basic --frames 4 --width 64 --height 64 --config " + path("good.yaml") +
-                        " --report " + report);
+  RunResult r = run_cli("quickstart basic --frames 4 --width 64 --height 64 --config " +
+                        path("good.yaml") + " --report " + report);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const nlohmann::json doc = Report::load(report).json();
   EXPECT_EQ(doc["profile"], "development");
@@ -124,7 +129,17 @@ TEST_F(CliTest, BadFlagExitsTwo) {
 TEST_F(CliTest, UnknownExampleExitsTwoAndUnbuiltExampleExitsOne) {
   RunResult unknown = run_cli("quickstart nosuch");
   EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("unknown example 'nosuch'"));
   EXPECT_THAT(unknown.output, HasSubstr("comprehensive"));  // lists the valid names
+  EXPECT_EQ(run_cli("quickstart").exit_code, 2);
+  RunResult bench = run_cli("bench nosuch");
+  EXPECT_EQ(bench.exit_code, 2);
+  EXPECT_THAT(bench.output, HasSubstr("micro"));
+  RunResult help = run_cli("quickstart --help");
+  for (const char* name : {"basic", "caching", "memory", "gpu", "load_balancing", "adaptive",
+                           "video", "batch", "comprehensive"}) {
+    EXPECT_THAT(help.output, HasSubstr(name));
+  }
   RunResult unbuilt = run_cli("quickstart caching");
   EXPECT_EQ(unbuilt.exit_code, 1) << unbuilt.output;
   EXPECT_THAT(unbuilt.output, HasSubstr("SmartCache"));
@@ -153,7 +168,8 @@ TEST_F(CliTest, UnwritableReportExitsOneAndKeepsTheOldFile) {
   EXPECT_THAT(r.output, HasSubstr("not_a_dir/r.json"));
   // An existing report is replaced whole, never truncated: the old one stays until the rename.
   write("keep.json", "old");
-  RunResult ok = run_cli("quickstart basic --frames 2 --width 32 --height 32 --report " + path("keep.json"));
+  RunResult ok =
+      run_cli("quickstart basic --frames 2 --width 32 --height 32 --report " + path("keep.json"));
   ASSERT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NO_THROW(Report::load(path("keep.json")));
   for (const auto& entry : fs::directory_iterator(dir_)) {
@@ -162,7 +178,8 @@ TEST_F(CliTest, UnwritableReportExitsOneAndKeepsTheOldFile) {
 }
 
 TEST_F(CliTest, BenchMicroJsonIsOneObject) {
-  RunResult r = run_cli("bench micro --filter 'BM_DirectCall$' --min-time 0.01 --json", /*stdout_only=*/true);
+  RunResult r =
+      run_cli("bench micro --filter 'BM_DirectCall$' --min-time 0.01 --json", /*stdout_only=*/true);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const nlohmann::json doc = nlohmann::json::parse(r.output);
   ASSERT_TRUE(doc.contains("benchmarks"));

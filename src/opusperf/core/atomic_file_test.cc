@@ -1,10 +1,10 @@
 #include "opusperf/core/atomic_file.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "opusperf/core/errors.h"
 

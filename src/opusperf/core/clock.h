@@ -1,9 +1,9 @@
 // Clock: an injectable monotonic time source.
 //
 // Components that reason about time (TTL expiry, leak trends, tuning windows) take a Clock& so that
-// tests drive time by hand (ManualClock) and run in milliseconds instead of minutes. Production code
-// uses SteadyClock::instance(). Both are safe to use from many threads. Cost: one steady_clock read
-// (about 20 ns) for SteadyClock, one atomic load for ManualClock.
+// tests drive time by hand (ManualClock) and run in milliseconds instead of minutes. Production
+// code uses SteadyClock::instance(). Both are safe to use from many threads. Cost: one steady_clock
+// read (about 20 ns) for SteadyClock, one atomic load for ManualClock.
 #pragma once
 
 #include <atomic>
@@ -36,7 +36,9 @@ class ManualClock final : public Clock {
   ManualClock(const ManualClock&) = delete;
   ManualClock& operator=(const ManualClock&) = delete;
 
-  time_point now() const override { return time_point(duration(ns_.load(std::memory_order_acquire))); }
+  time_point now() const override {
+    return time_point(duration(ns_.load(std::memory_order_acquire)));
+  }
   // REQUIRES: d >= 0.
   void advance(duration d) { ns_.fetch_add(d.count(), std::memory_order_acq_rel); }
 

@@ -1,8 +1,8 @@
 // Error types shared by every component, and the process exit codes they map to.
 //
 // The CLI contract (DESIGN.md): exit 0 on success, 1 on a runtime failure, 2 on bad input (a bad
-// flag, a bad config, an unreadable or invalid file). Code that rejects input throws InputError (or a
-// subclass) with a message that names what, where and why; everything else that fails at run time
+// flag, a bad config, an unreadable or invalid file). Code that rejects input throws InputError (or
+// a subclass) with a message that names what, where and why; everything else that fails at run time
 // throws RuntimeError or a standard exception. apps/opusperf maps the two to exit codes 2 and 1.
 //
 // Thread-safety: plain value types.

@@ -1,10 +1,10 @@
 #include "opusperf/monitor/history.h"
 
-#include <thread>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
 
 namespace opusperf {
 namespace {
@@ -25,17 +25,21 @@ TEST(HistoryTest, KeepsTheNewestInOrder) {
   EXPECT_EQ(h.total_pushed(), 5u);
 }
 
-TEST(HistoryTest, ZeroCapacityIsRejected) { EXPECT_THROW(History<int>(0), std::invalid_argument); }
+TEST(HistoryTest, ZeroCapacityIsRejected) {
+  EXPECT_THROW(History<int>(0), std::invalid_argument);
+}
 
 TEST(HistoryTest, ConcurrentPushesAreAllCounted) {
   History<int> h(100);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 1000; ++i) h.push(i);
+      for (int i = 0; i < 1000; ++i)
+        h.push(i);
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(h.total_pushed(), 4000u);
   EXPECT_EQ(h.size(), 100u);
 }

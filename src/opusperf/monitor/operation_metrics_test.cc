@@ -1,9 +1,9 @@
 #include "opusperf/monitor/operation_metrics.h"
 
+#include <gtest/gtest.h>
+
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace opusperf {
 namespace {
@@ -83,7 +83,8 @@ TEST(OperationMetricsTest, RssAndCpuReadersReturnLiveFigures) {
   EXPECT_GT(current_rss_bytes(), 0);
   const auto before = thread_cpu_time();
   volatile double x = 0;
-  for (int i = 0; i < 20'000'000; ++i) x = x + 1.0;
+  for (int i = 0; i < 20'000'000; ++i)
+    x = x + 1.0;
   EXPECT_GT(thread_cpu_time(), before);
 }
 

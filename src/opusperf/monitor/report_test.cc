@@ -1,10 +1,10 @@
 #include "opusperf/monitor/report.h"
 
-#include <filesystem>
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "opusperf/core/errors.h"
 
@@ -15,7 +15,8 @@ using ::testing::HasSubstr;
 
 nlohmann::json minimal_doc() {
   nlohmann::json doc = {{"schema", Report::kSchema}};
-  for (std::string_view s : Report::kSections) doc[std::string(s)] = {{"enabled", false}};
+  for (std::string_view s : Report::kSections)
+    doc[std::string(s)] = {{"enabled", false}};
   return doc;
 }
 

@@ -1,12 +1,11 @@
 #include "opusperf/optimizer/performance_optimizer.h"
 
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <stdexcept>
-
-#include <spdlog/spdlog.h>
 
 #include "opusperf/core/config_loader.h"
 #include "opusperf/optimizer/report_sections.h"
@@ -97,7 +96,8 @@ SystemSample PerformanceOptimizer::sample_system() {
     point.sample = sampler_.sample();
   }
   point.since_start = clock_.now() - started_;
-  for (const OperationStats* stats : operations_.all()) point.operations_total += stats->calls();
+  for (const OperationStats* stats : operations_.all())
+    point.operations_total += stats->calls();
   if (point.sample.process_cpu_percent) process_cpu_gauge_.set(*point.sample.process_cpu_percent);
   rss_gauge_.set(static_cast<double>(point.sample.rss_bytes));
   system_history_.push(point);
@@ -110,12 +110,14 @@ void PerformanceOptimizer::add_component(std::unique_ptr<Component> component) {
   if (std::find(Report::kSections.begin(), Report::kSections.end(), section) ==
           Report::kSections.end() ||
       section == "system" || section == "operations") {
-    throw std::invalid_argument(fmt::format("add_component: '{}' is not a component section", section));
+    throw std::invalid_argument(
+        fmt::format("add_component: '{}' is not a component section", section));
   }
   std::lock_guard lock(components_mu_);
   for (const auto& c : components_) {
     if (c->section() == section) {
-      throw std::invalid_argument(fmt::format("add_component: a '{}' component is already added", section));
+      throw std::invalid_argument(
+          fmt::format("add_component: a '{}' component is already added", section));
     }
   }
   component->start();
@@ -140,9 +142,10 @@ ForceOptimizationResult PerformanceOptimizer::force_optimization() {
   const std::int64_t before_trim = current_rss_bytes();
   const int released = ::malloc_trim(0);
   const std::int64_t after_trim = current_rss_bytes();
-  result.steps.push_back({"malloc_trim",
-                          static_cast<std::uint64_t>(std::max<std::int64_t>(0, before_trim - after_trim)),
-                          released ? "returned free heap pages to the OS" : "no free heap pages to return"});
+  result.steps.push_back(
+      {"malloc_trim",
+       static_cast<std::uint64_t>(std::max<std::int64_t>(0, before_trim - after_trim)),
+       released ? "returned free heap pages to the OS" : "no free heap pages to return"});
   result.rss_after_bytes = after_trim;
   result.took = std::chrono::steady_clock::now() - t0;
   ++forced_optimizations_;
@@ -163,7 +166,8 @@ nlohmann::json PerformanceOptimizer::system_section() const {
   const auto points = system_history_.snapshot();
   j["latest"] = points.empty() ? nlohmann::json(nullptr) : system_sample_json(points.back().sample);
   nlohmann::json series = nlohmann::json::array();
-  for (const SystemPoint& p : points) series.push_back(system_point_json(p));
+  for (const SystemPoint& p : points)
+    series.push_back(system_point_json(p));
   j["series"] = std::move(series);
   j["series_dropped"] = system_history_.total_pushed() - points.size();
   return j;
@@ -171,7 +175,8 @@ nlohmann::json PerformanceOptimizer::system_section() const {
 
 nlohmann::json PerformanceOptimizer::operations_section() const {
   nlohmann::json ops = nlohmann::json::object();
-  for (const OperationStats* stats : operations_.all()) ops[stats->name()] = operation_stats_json(*stats);
+  for (const OperationStats* stats : operations_.all())
+    ops[stats->name()] = operation_stats_json(*stats);
   return {{"enabled", true}, {"by_name", std::move(ops)}};
 }
 
@@ -188,22 +193,24 @@ Report PerformanceOptimizer::report() {
   std::lock_guard lock(components_mu_);
   for (std::string_view section : Report::kSections) {
     if (section == "system" || section == "operations") continue;
-    doc[std::string(section)] = disabled_section_json(requested(config_, section),
-                                                      requested(config_, section)
-                                                          ? "not available in this build"
-                                                          : "disabled in config");
+    doc[std::string(section)] = disabled_section_json(
+        requested(config_, section),
+        requested(config_, section) ? "not available in this build" : "disabled in config");
   }
-  for (const auto& c : components_) doc[std::string(c->section())] = c->report_section();
+  for (const auto& c : components_)
+    doc[std::string(c->section())] = c->report_section();
   nlohmann::json forced = {{"count", forced_optimizations_}};
   if (last_forced_) {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& s : last_forced_->steps) {
-      steps.push_back({{"component", s.component}, {"bytes_freed", s.bytes_freed}, {"detail", s.detail}});
+      steps.push_back(
+          {{"component", s.component}, {"bytes_freed", s.bytes_freed}, {"detail", s.detail}});
     }
-    forced["last"] = {{"steps", steps},
-                      {"rss_before_bytes", last_forced_->rss_before_bytes},
-                      {"rss_after_bytes", last_forced_->rss_after_bytes},
-                      {"took_ms", std::chrono::duration<double, std::milli>(last_forced_->took).count()}};
+    forced["last"] = {
+        {"steps", steps},
+        {"rss_before_bytes", last_forced_->rss_before_bytes},
+        {"rss_after_bytes", last_forced_->rss_after_bytes},
+        {"took_ms", std::chrono::duration<double, std::milli>(last_forced_->took).count()}};
   }
   doc["forced_optimizations"] = std::move(forced);
   return Report(std::move(doc));

@@ -80,7 +80,7 @@ class PerformanceOptimizer {
   // Runs fn(args...) on the calling thread and measures it. Returns {result, metrics}, or just the
   // metrics when fn returns void. If fn throws, the failure is counted and the exception rethrown.
   template <class F, class... Args>
-    requires std::invocable<F, Args...>
+  requires std::invocable<F, Args...>
   auto optimize_operation(OperationSpec spec, F&& fn, Args&&... args);
 
   // Adds a component and starts it. Its report section replaces the placeholder for that section.
@@ -154,7 +154,7 @@ class ProbeGuard {
 }  // namespace detail
 
 template <class F, class... Args>
-  requires std::invocable<F, Args...>
+requires std::invocable<F, Args...>
 auto PerformanceOptimizer::optimize_operation(OperationSpec spec, F&& fn, Args&&... args) {
   using R = std::invoke_result_t<F, Args...>;
   OperationProbe probe(operations_.get(spec.name), spec.units);
@@ -164,8 +164,8 @@ auto PerformanceOptimizer::optimize_operation(OperationSpec spec, F&& fn, Args&&
     return guard.complete();
   } else {
     // A braced initializer evaluates left to right: the call finishes before the probe stops.
-    return std::pair<R, OperationMetrics>{std::invoke(std::forward<F>(fn), std::forward<Args>(args)...),
-                                          guard.complete()};
+    return std::pair<R, OperationMetrics>{
+        std::invoke(std::forward<F>(fn), std::forward<Args>(args)...), guard.complete()};
   }
 }
 

@@ -1,5 +1,6 @@
-// Cost of running work through PerformanceOptimizer::optimize_operation against calling it directly.
-// BM_DirectCall is the baseline; the overhead is BM_OptimizeOperation minus BM_DirectCall.
+// Cost of running work through PerformanceOptimizer::optimize_operation against calling it
+// directly. BM_DirectCall is the baseline; the overhead is BM_OptimizeOperation minus
+// BM_DirectCall.
 #include <benchmark/benchmark.h>
 
 #include "opusperf/core/profiles.h"
@@ -9,13 +10,14 @@ namespace opusperf {
 namespace {
 
 // A tiny unit of work the compiler cannot remove.
-int small_work(int x) {
+// Unsigned, so its wrap-around is defined.
+unsigned small_work(unsigned x) {
   benchmark::DoNotOptimize(x);
   return x * 3 + 1;
 }
 
 void BM_DirectCall(benchmark::State& state) {
-  int x = 0;
+  unsigned x = 0;
   for (auto _ : state) {
     x = small_work(x);
     benchmark::DoNotOptimize(x);
@@ -26,7 +28,7 @@ BENCHMARK(BM_DirectCall);
 void BM_OptimizeOperation(benchmark::State& state) {
   // The production profile, monitoring thread running, as a service would have it.
   PerformanceOptimizer opt(profiles::production());
-  int x = 0;
+  unsigned x = 0;
   for (auto _ : state) {
     auto [r, m] = opt.optimize_operation("small_work", small_work, x);
     x = r;
@@ -37,7 +39,7 @@ BENCHMARK(BM_OptimizeOperation);
 
 void BM_OptimizeOperationVoid(benchmark::State& state) {
   PerformanceOptimizer opt(profiles::production());
-  int x = 0;
+  unsigned x = 0;
   for (auto _ : state) {
     OperationMetrics m = opt.optimize_operation("void_work", [&] { x = small_work(x); });
     benchmark::DoNotOptimize(m);

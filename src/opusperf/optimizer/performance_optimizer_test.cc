@@ -1,6 +1,8 @@
 #include "opusperf/optimizer/performance_optimizer.h"
 
 #include <dirent.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <time.h>
 
 #include <atomic>
@@ -8,9 +10,6 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "opusperf/core/config_loader.h"
 #include "opusperf/core/profiles.h"
@@ -48,7 +47,8 @@ OptimizationConfig quiet_config() {
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
   const auto end = std::chrono::steady_clock::now() + limit;
-  while (!pred() && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(1ms);
+  while (!pred() && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(1ms);
   return pred();
 }
 
@@ -91,7 +91,8 @@ TEST(PerformanceOptimizerTest, ReturnsTheResultAndMeasuresCpuTime) {
   auto [value, m] = opt.optimize_operation({"spin", 7}, [] {
     const auto start = thread_cpu_now();
     volatile std::uint64_t sink = 0;
-    while (thread_cpu_now() - start < 20ms) sink = sink + 1;
+    while (thread_cpu_now() - start < 20ms)
+      sink = sink + 1;
     return 42;
   });
   EXPECT_EQ(value, 42);
@@ -128,7 +129,8 @@ TEST(PerformanceOptimizerTest, MeasuresRssGrowthOfAnOperationThatKeepsMemory) {
 TEST(PerformanceOptimizerTest, ShortOperationsSkipRssSampling) {
   PerformanceOptimizer opt(quiet_config());
   int x = 0;
-  for (int i = 0; i < 100; ++i) opt.optimize_operation("tiny", [&] { ++x; });
+  for (int i = 0; i < 100; ++i)
+    opt.optimize_operation("tiny", [&] { ++x; });
   // Only the first call of a name is sampled when calls are far below 50 µs.
   EXPECT_EQ(opt.operations().get("tiny").rss_samples(), 1u);
   EXPECT_EQ(opt.operations().get("tiny").calls(), 100u);
@@ -147,12 +149,12 @@ TEST(PerformanceOptimizerTest, FailuresAreCountedAndRethrown) {
 TEST(PerformanceOptimizerTest, ForwardsArgumentsAndReferences) {
   PerformanceOptimizer opt(quiet_config());
   int target = 1;
-  auto [ref, m] = opt.optimize_operation("ref", [](int& t, int add) -> int& { return t += add; },
-                                         target, 4);
+  auto [ref, m] = opt.optimize_operation(
+      "ref", [](int& t, int add) -> int& { return t += add; }, target, 4);
   ref += 1;
   EXPECT_EQ(target, 6);
-  auto moved = opt.optimize_operation("move", [](std::unique_ptr<int> p) { return p; },
-                                      std::make_unique<int>(9));
+  auto moved = opt.optimize_operation(
+      "move", [](std::unique_ptr<int> p) { return p; }, std::make_unique<int>(9));
   EXPECT_EQ(*moved.first, 9);
 }
 
@@ -161,10 +163,12 @@ TEST(PerformanceOptimizerTest, ConcurrentCallsAreAllCounted) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 1000; ++i) opt.optimize_operation({"shared", 2}, [] {});
+      for (int i = 0; i < 1000; ++i)
+        opt.optimize_operation({"shared", 2}, [] {});
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   EXPECT_EQ(opt.operations().get("shared").calls(), 4000u);
   EXPECT_EQ(opt.operations().get("shared").units_total(), 8000u);
   EXPECT_EQ(opt.operations().get("shared").wall_ns().count(), 4000u);
@@ -186,7 +190,8 @@ TEST(PerformanceOptimizerTest, HistoryIsBoundedByTheConfiguredSize) {
   OptimizationConfig cfg = quiet_config();
   cfg.performance_history_size = 10;
   PerformanceOptimizer opt(cfg);
-  for (int i = 0; i < 25; ++i) opt.sample_system();
+  for (int i = 0; i < 25; ++i)
+    opt.sample_system();
   EXPECT_EQ(opt.system_history().size(), 10u);
   const nlohmann::json system = opt.report().json()["system"];
   EXPECT_EQ(system["series"].size(), 10u);
@@ -212,7 +217,9 @@ TEST(PerformanceOptimizerTest, ReportHasEverySectionAndMeasuredFigures) {
   EXPECT_EQ(work["units_total"], 3);
   EXPECT_EQ(doc["config"]["cache_size_limit"], 500);
   // The JSON text parses back into an equal report.
-  EXPECT_EQ(Report::parse(opt.report().to_json(), "test").json()["operations"]["by_name"]["work"]["calls"], 1);
+  EXPECT_EQ(Report::parse(opt.report().to_json(), "test")
+                .json()["operations"]["by_name"]["work"]["calls"],
+            1);
 }
 
 // A component that records what the optimizer asked of it.
@@ -265,7 +272,8 @@ TEST(PerformanceOptimizerTest, ForceOptimizationReturnsFreedHeapToTheOs) {
       blocks.emplace_back(new char[4000]);
       std::fill_n(blocks.back().get(), 4000, 1);
     }
-    for (std::size_t i = 0; i + 1 < blocks.size(); ++i) blocks[i].reset();
+    for (std::size_t i = 0; i + 1 < blocks.size(); ++i)
+      blocks[i].reset();
     const ForceOptimizationResult r = opt.force_optimization();
     EXPECT_GT(r.steps.back().bytes_freed, 16u << 20);
     EXPECT_LT(r.rss_after_bytes, r.rss_before_bytes);

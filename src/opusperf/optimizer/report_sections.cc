@@ -7,8 +7,12 @@
 namespace opusperf {
 namespace {
 
-double to_ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
-double ns_to_ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+double to_ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+double ns_to_ms(std::uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 template <class T>
 nlohmann::json optional_json(const std::optional<T>& v) {
@@ -33,9 +37,9 @@ nlohmann::json system_sample_json(const SystemSample& s) {
   if (s.memory_pressure) {
     const MemoryPressure& p = *s.memory_pressure;
     j["memory_pressure"] = {
-        {"some_avg10", p.some_avg10}, {"some_avg60", p.some_avg60},
+        {"some_avg10", p.some_avg10},   {"some_avg60", p.some_avg60},
         {"some_avg300", p.some_avg300}, {"some_total_us", p.some_total_us},
-        {"full_avg10", p.full_avg10}, {"full_avg60", p.full_avg60},
+        {"full_avg10", p.full_avg10},   {"full_avg60", p.full_avg60},
         {"full_avg300", p.full_avg300}, {"full_total_us", p.full_total_us},
     };
   } else {
@@ -78,11 +82,12 @@ nlohmann::json operation_stats_json(const OperationStats& stats) {
        wall_total_s > 0 ? static_cast<double>(stats.units_total()) / wall_total_s : 0.0},
       {"rss_samples", stats.rss_samples()},
       // Summed over the sampled calls only; null when no call was sampled (see OperationProbe).
-      {"rss_delta_bytes_total", stats.rss_samples() ? nlohmann::json(stats.rss_delta_total()) : nullptr},
-      {"rss_delta_bytes_mean",
-       stats.rss_samples() ? nlohmann::json(static_cast<double>(stats.rss_delta_total()) /
-                                            static_cast<double>(stats.rss_samples()))
-                           : nullptr},
+      {"rss_delta_bytes_total",
+       stats.rss_samples() ? nlohmann::json(stats.rss_delta_total()) : nullptr},
+      {"rss_delta_bytes_mean", stats.rss_samples()
+                                   ? nlohmann::json(static_cast<double>(stats.rss_delta_total()) /
+                                                    static_cast<double>(stats.rss_samples()))
+                                   : nullptr},
   };
   return j;
 }

@@ -5,10 +5,9 @@
 // shares in percent (_percent). Pure functions; thread-safe.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "opusperf/monitor/operation_metrics.h"
 #include "opusperf/monitor/system_sampler.h"
