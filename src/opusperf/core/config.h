@@ -50,9 +50,10 @@ struct OptimizationConfig {
   double memory_psi_threshold = 10.0;
 
   // ---- GPUOptimizer ----
-  double gpu_memory_fraction = 0.9;  // share of device memory the allocator may hold; (0, 1]
-  bool mixed_precision = false;      // fp16/bf16 where components allow it
-  bool enable_cuda_graphs = false;   // capture and replay repeated stream work
+  // Share of device memory the caching allocator may hold (the seed's memory fraction); (0, 1].
+  double tensor_memory_fraction = 0.9;
+  bool mixed_precision = false;     // fp16/bf16 where components allow it
+  bool enable_cuda_graphs = false;  // capture and replay repeated stream work
 
   // ---- AdaptivePerformanceTuner ----
   Duration tuning_interval = std::chrono::seconds(30);  // evaluation window; 100 ms .. 24 h

@@ -5,7 +5,7 @@
 // and the reason, in the compiler-style form editors recognise:
 //
 //   opusperf.yaml:7: key 'cache_size_limt': unknown key; did you mean 'cache_size_limit'?
-//   opusperf.yaml:3: key 'gpu_memory_fraction': value 1.5 is out of range; allowed (0, 1]
+//   opusperf.yaml:3: key 'tensor_memory_fraction': value 1.5 is out of range; allowed (0, 1]
 //   <config>: key 'max_workers': value 0 is out of range; allowed [1, 4096]
 //
 // Parts that are unknown are left out of what(): no ":<line>" when line() is 0, no "key '...': "

@@ -102,7 +102,7 @@ const std::array<Field, 23> kFields = {{
     {"memory_threshold", Kind::kNumber, &Config::memory_threshold, share()},
     {"memory_critical_threshold", Kind::kNumber, &Config::memory_critical_threshold, share()},
     {"memory_psi_threshold", Kind::kNumber, &Config::memory_psi_threshold, closed(0, 100)},
-    {"gpu_memory_fraction", Kind::kNumber, &Config::gpu_memory_fraction, share()},
+    {"tensor_memory_fraction", Kind::kNumber, &Config::tensor_memory_fraction, share()},
     {"mixed_precision", Kind::kBool, &Config::mixed_precision},
     {"enable_cuda_graphs", Kind::kBool, &Config::enable_cuda_graphs},
     {"tuning_interval", Kind::kDuration, &Config::tuning_interval, closed(100, 24 * 3'600'000)},

@@ -80,14 +80,14 @@ TEST(LoadConfigTest, ProfileKeySelectsBaseAndKeysOverride) {
       "enable_cuda_graphs: false\n"
       "tuning_interval: 250ms\n"
       "cache_max_bytes: 512MiB\n"
-      "gpu_memory_fraction: 0.5\n"
+      "tensor_memory_fraction: 0.5\n"
       "load_balancing_strategy: round_robin\n");
   EXPECT_EQ(c.profile, "high_performance");
   EXPECT_EQ(c.max_workers, 8u);
   EXPECT_FALSE(c.enable_cuda_graphs);
   EXPECT_EQ(c.tuning_interval, 250ms);
   EXPECT_EQ(c.cache_max_bytes, 512ull << 20);
-  EXPECT_DOUBLE_EQ(c.gpu_memory_fraction, 0.5);
+  EXPECT_DOUBLE_EQ(c.tensor_memory_fraction, 0.5);
   EXPECT_EQ(c.load_balancing_strategy, "round_robin");
   // Untouched fields come from the profile.
   EXPECT_TRUE(c.mixed_precision);
@@ -177,7 +177,7 @@ TEST(LoadConfigTest, DurationForms) {
 
 TEST(LoadConfigTest, RangeBoundariesAreAccepted) {
   const OptimizationConfig c = load(
-      "gpu_memory_fraction: 1\n"
+      "tensor_memory_fraction: 1\n"
       "memory_critical_threshold: 1.0\n"
       "tuning_interval: 100ms\n"
       "monitoring_interval: 1h\n"
@@ -327,8 +327,8 @@ TEST(LoadConfigErrorTest, WrongTypeInteger) {
 }
 
 TEST(LoadConfigErrorTest, WrongTypeDouble) {
-  EXPECT_STREQ(load_error("gpu_memory_fraction: most\n").what(),
-               "test.yaml:1: key 'gpu_memory_fraction': expected a number, got 'most'");
+  EXPECT_STREQ(load_error("tensor_memory_fraction: most\n").what(),
+               "test.yaml:1: key 'tensor_memory_fraction': expected a number, got 'most'");
   EXPECT_STREQ(load_error("memory_threshold: .nan\n").what(),
                "test.yaml:1: key 'memory_threshold': expected a number, got '.nan'");
   EXPECT_STREQ(load_error("memory_threshold: nan\n").what(),
@@ -404,8 +404,8 @@ INSTANTIATE_TEST_SUITE_P(
                       OutOfRangeCase{"memory_critical_threshold", "1.5", "(0, 1]"},
                       OutOfRangeCase{"memory_psi_threshold", "-1", "[0, 100]"},
                       OutOfRangeCase{"memory_psi_threshold", "100.5", "[0, 100]"},
-                      OutOfRangeCase{"gpu_memory_fraction", "0", "(0, 1]"},
-                      OutOfRangeCase{"gpu_memory_fraction", "1.5", "(0, 1]"},
+                      OutOfRangeCase{"tensor_memory_fraction", "0", "(0, 1]"},
+                      OutOfRangeCase{"tensor_memory_fraction", "1.5", "(0, 1]"},
                       OutOfRangeCase{"tuning_interval", "99ms", "[100ms, 24h]"},
                       OutOfRangeCase{"tuning_interval", "25h", "[100ms, 24h]"},
                       OutOfRangeCase{"performance_history_size", "9", "[10, 10000000]"},
@@ -414,8 +414,9 @@ INSTANTIATE_TEST_SUITE_P(
                       OutOfRangeCase{"monitoring_interval", "2h", "[10ms, 1h]"}));
 
 TEST(LoadConfigErrorTest, OutOfRangeExactMessage) {
-  EXPECT_STREQ(load_error("max_workers: 4\n\n\ngpu_memory_fraction: 1.5\n").what(),
-               "test.yaml:4: key 'gpu_memory_fraction': value 1.5 is out of range; allowed (0, 1]");
+  EXPECT_STREQ(
+      load_error("max_workers: 4\n\n\ntensor_memory_fraction: 1.5\n").what(),
+      "test.yaml:4: key 'tensor_memory_fraction': value 1.5 is out of range; allowed (0, 1]");
   EXPECT_STREQ(load_error("tuning_interval: 50ms\n").what(),
                "test.yaml:1: key 'tuning_interval': value 50ms is out of range; allowed [100ms, "
                "24h]");
@@ -550,9 +551,9 @@ TEST(ValidateTest, ChecksEveryRange) {
   expect_bad([](OptimizationConfig& c) { c.memory_critical_threshold = -1; },
              "memory_critical_threshold");
   expect_bad([](OptimizationConfig& c) { c.memory_psi_threshold = 101; }, "memory_psi_threshold");
-  expect_bad([](OptimizationConfig& c) { c.gpu_memory_fraction = std::nan(""); },
-             "gpu_memory_fraction");
-  expect_bad([](OptimizationConfig& c) { c.gpu_memory_fraction = 0; }, "gpu_memory_fraction");
+  expect_bad([](OptimizationConfig& c) { c.tensor_memory_fraction = std::nan(""); },
+             "tensor_memory_fraction");
+  expect_bad([](OptimizationConfig& c) { c.tensor_memory_fraction = 0; }, "tensor_memory_fraction");
   expect_bad([](OptimizationConfig& c) { c.tuning_interval = 10ms; }, "tuning_interval");
   expect_bad([](OptimizationConfig& c) { c.performance_history_size = 1; },
              "performance_history_size");
@@ -624,7 +625,7 @@ OptimizationConfig unusual_config() {
   c.memory_threshold = 1.0 / 3.0;
   c.memory_critical_threshold = 0.999999999;
   c.memory_psi_threshold = 12.345;
-  c.gpu_memory_fraction = 1e-3;
+  c.tensor_memory_fraction = 1e-3;
   c.tuning_interval = 1500ms;
   c.performance_history_size = 10;
   c.monitoring_interval = 90s;

@@ -68,7 +68,7 @@ TEST(ProfilesTest, FieldsNotNamedKeepTheDefaults) {
   const OptimizationConfig d;
   EXPECT_EQ(profiles::development().load_balancing_strategy, d.load_balancing_strategy);
   EXPECT_EQ(profiles::production().tuning_interval, d.tuning_interval);
-  EXPECT_EQ(profiles::production().gpu_memory_fraction, d.gpu_memory_fraction);
+  EXPECT_EQ(profiles::production().tensor_memory_fraction, d.tensor_memory_fraction);
   EXPECT_EQ(profiles::high_performance().cache_ttl, d.cache_ttl);
 }
 

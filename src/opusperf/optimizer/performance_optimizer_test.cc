@@ -81,7 +81,7 @@ TEST(PerformanceOptimizerTest, NoThreadWhenMonitoringIsOff) {
 
 TEST(PerformanceOptimizerTest, InvalidConfigIsRejected) {
   OptimizationConfig cfg = quiet_config();
-  cfg.gpu_memory_fraction = 1.5;
+  cfg.tensor_memory_fraction = 1.5;
   EXPECT_THROW(PerformanceOptimizer opt(cfg), ConfigError);
 }
 
