@@ -11,6 +11,10 @@
 #include "quickstart.h"
 #include "report_command.h"
 
+namespace opusperf::cli {
+void add_clip_command(CLI::App& app, int& exit_code);  // clip_command.cc
+}  // namespace opusperf::cli
+
 int main(int argc, char** argv) {
   using namespace opusperf;
   CLI::App app{"opusperf: a performance runtime for video and ML processing services"};
@@ -27,6 +31,7 @@ int main(int argc, char** argv) {
   cli::add_quickstart_command(app, exit_code);
   cli::add_report_command(app, exit_code);
   cli::add_bench_command(app, exit_code);
+  cli::add_clip_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,129 @@
+// `opusperf clip [VIDEO] --out DIR ...`: long video in, ranked highlight clips out (see
+// src/opusperf/video/clip_pipeline.h). With --json it prints one JSON object on stdout; progress
+// goes to stderr, drawn only on a terminal. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+#include "config_options.h"
+#include "opusperf/core/errors.h"
+#include "opusperf/video/clip_pipeline.h"
+#include "opusperf/video/progress_bar.h"
+
+namespace opusperf::cli {
+namespace {
+
+struct ClipFlags {
+  std::string video;
+  std::string out;
+  std::string cache_dir;
+  std::string reframe;
+  int clips = 3;
+  double min_len = 5;
+  double max_len = 30;
+  unsigned threads = 0;
+  bool analyze_only = false;
+  bool no_cache = false;
+  bool json = false;
+  ConfigOptions config;
+};
+
+void print_summary(const nlohmann::json& r) {
+  std::cout << fmt::format("{}: {:.2f} s, {} frames at {:.3f} fps\n", r["video"].get<std::string>(),
+                           r["duration_s"].get<double>(), r["frames"].get<std::uint64_t>(),
+                           r["fps"].get<double>());
+  std::string cuts;
+  for (const auto& c : r["cuts"])
+    cuts += fmt::format(" {:.3f}", c.get<double>());
+  std::cout << "cuts (s):" << (cuts.empty() ? " none" : cuts) << "\n";
+  for (const auto& s : r["skipped"]) {
+    std::cout << fmt::format("skipped (undecodable): {:.3f} .. {:.3f} s\n", s[0].get<double>(),
+                             s[1].get<double>());
+  }
+  int rank = 1;
+  for (const auto& c : r["clips"]) {
+    std::cout << fmt::format("clip {}: {:.3f} .. {:.3f} s  score {:.3f}  {}  {}\n", rank++,
+                             c["start"].get<double>(), c["end"].get<double>(),
+                             c["score"].get<double>(), c["file"].get<std::string>(),
+                             c["thumbnail"].get<std::string>());
+  }
+  const auto& t = r["timing"];
+  std::cout << fmt::format("analyze {:.3f} s ({:.0f} fps, cache {}), export {:.3f} s\n",
+                           t["analyze_s"].get<double>(), t["analyze_fps"].get<double>(),
+                           t["cache"].get<std::string>(), t["export_s"].get<double>());
+}
+
+int run_clip(const ClipFlags& f) {
+  const OptimizationConfig config = resolve_config(f.config);
+  video::ClipPipelineOptions o;
+  if (!f.video.empty()) o.video = f.video;
+  o.out_dir = f.out;
+  o.clips = f.clips;
+  o.min_len_s = f.min_len;
+  o.max_len_s = f.max_len;
+  o.analyze_only = f.analyze_only;
+  o.cache_dir = f.cache_dir;
+  o.use_cache = !f.no_cache;
+  if (!f.reframe.empty() && f.reframe != "9:16") {
+    throw InputError("--reframe: '" + f.reframe + "' is not supported (only 9:16)");
+  }
+  o.reframe_9_16 = f.reframe == "9:16";
+  // Chunks at once: --threads, else the cores, capped by the profile's max_workers.
+  o.threads = f.threads ? f.threads
+                        : std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()),
+                                             config.max_workers);
+  video::ProgressBar bar(stderr);
+  o.progress = [&bar](const video::ClipProgress& p) { bar.update(p); };
+  nlohmann::json result;
+  try {
+    result = video::run_clip_pipeline(o);
+  } catch (...) {
+    bar.finish();
+    throw;
+  }
+  bar.finish();
+  if (f.json) {
+    std::cout << result.dump() << "\n";
+  } else {
+    print_summary(result);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_clip_command(CLI::App& app, int& exit_code) {
+  auto f = std::make_shared<ClipFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "clip", "Turn a long video into ranked highlight clips (no VIDEO: a built-in test video)");
+  cmd->add_option("video", f->video, "Video file (any container/codec FFmpeg reads)");
+  cmd->add_option("--out", f->out, "Folder for the clips, thumbnails and manifest.json");
+  cmd->add_option("--clips", f->clips, "Number of clips (K)")->capture_default_str();
+  cmd->add_option("--min-len", f->min_len, "Shortest clip, seconds")->capture_default_str();
+  cmd->add_option("--max-len", f->max_len, "Longest clip, seconds")->capture_default_str();
+  cmd->add_option("--reframe", f->reframe,
+                  "Crop to an aspect ratio that follows the motion (9:16)");
+  cmd->add_flag("--analyze-only", f->analyze_only, "Analyse and find cuts; export nothing");
+  cmd->add_option("--cache-dir", f->cache_dir,
+                  "Feature cache folder (default $XDG_CACHE_HOME/opusperf)");
+  cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the feature cache");
+  cmd->add_option("--threads", f->threads,
+                  "Chunks analysed at once (default: cores, at most max_workers)");
+  cmd->add_flag("--json", f->json, "Print one JSON object on stdout");
+  add_config_options(*cmd, f->config);
+  cmd->callback([f, &exit_code] {
+    // libav's own warnings about damaged input are reported by the pipeline as skipped ranges.
+    av_log_set_level(AV_LOG_FATAL);
+    exit_code = run_clip(*f);
+  });
+}
+
+}  // namespace opusperf::cli

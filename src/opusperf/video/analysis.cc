@@ -1,0 +1,138 @@
+#include "opusperf/video/analysis.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace opusperf::video {
+namespace {
+
+constexpr std::uint32_t kMagic = 0x4f505646;  // "OPVF"
+constexpr std::uint32_t kVersion = 1;
+
+class Writer {
+ public:
+  template <class T>
+  void put(T v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void put_string(const std::string& s) {
+    put<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
+    out_ += s;
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  template <class T>
+  bool get(T& v) {
+    if (in_.size() - pos_ < sizeof v) return false;
+    std::memcpy(&v, in_.data() + pos_, sizeof v);
+    pos_ += sizeof v;
+    return true;
+  }
+  bool get_string(std::string& s) {
+    std::uint32_t n = 0;
+    if (!get(n) || in_.size() - pos_ < n) return false;
+    s.assign(in_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  // Returns true when a count of `n` records of `size` bytes fits in what is left.
+  bool fits(std::uint64_t n, std::size_t size) const { return n <= (in_.size() - pos_) / size; }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+float Analysis::loudness_at(double t) const {
+  if (t < 0 || loudness_window_s <= 0) return kSilenceDb;
+  const auto i = static_cast<std::size_t>(t / loudness_window_s);
+  return i < loudness_db.size() ? loudness_db[i] : kSilenceDb;
+}
+
+std::string serialize(const Analysis& a) {
+  Writer w;
+  w.put(kMagic);
+  w.put(kVersion);
+  w.put_string(a.info.path);
+  w.put_string(a.info.video_codec);
+  w.put(a.info.duration_s);
+  w.put(a.info.fps);
+  w.put<std::int32_t>(a.info.width);
+  w.put<std::int32_t>(a.info.height);
+  w.put<std::int64_t>(a.info.frames);
+  w.put<std::uint8_t>(a.info.has_audio ? 1 : 0);
+  w.put<std::int32_t>(a.chunks);
+  w.put<std::uint64_t>(a.frames.size());
+  for (const FrameFeatures& f : a.frames) {
+    w.put(f.time_s);
+    w.put(f.content);
+    w.put(f.motion);
+    w.put(f.brightness);
+    w.put(f.centroid_x);
+  }
+  w.put(a.loudness_window_s);
+  w.put<std::uint64_t>(a.loudness_db.size());
+  for (float v : a.loudness_db)
+    w.put(v);
+  w.put<std::uint64_t>(a.skipped.size());
+  for (const TimeRange& r : a.skipped) {
+    w.put(r.start_s);
+    w.put(r.end_s);
+  }
+  return w.take();
+}
+
+std::optional<Analysis> deserialize(std::string_view bytes) {
+  Reader r(bytes);
+  Analysis a;
+  std::uint32_t magic = 0, version = 0;
+  std::int32_t width = 0, height = 0, chunks = 0;
+  std::uint8_t has_audio = 0;
+  std::uint64_t n = 0;
+  if (!r.get(magic) || magic != kMagic || !r.get(version) || version != kVersion) return {};
+  if (!r.get_string(a.info.path) || !r.get_string(a.info.video_codec) ||
+      !r.get(a.info.duration_s) || !r.get(a.info.fps) || !r.get(width) || !r.get(height) ||
+      !r.get(a.info.frames) || !r.get(has_audio) || !r.get(chunks) || !r.get(n)) {
+    return {};
+  }
+  a.info.width = width;
+  a.info.height = height;
+  a.info.has_audio = has_audio != 0;
+  a.chunks = chunks;
+  constexpr std::size_t kFrameBytes = sizeof(double) + 4 * sizeof(float);
+  if (!r.fits(n, kFrameBytes)) return {};
+  a.frames.resize(n);
+  for (FrameFeatures& f : a.frames) {
+    if (!r.get(f.time_s) || !r.get(f.content) || !r.get(f.motion) || !r.get(f.brightness) ||
+        !r.get(f.centroid_x)) {
+      return {};
+    }
+  }
+  if (!r.get(a.loudness_window_s) || !r.get(n) || !r.fits(n, sizeof(float))) return {};
+  a.loudness_db.resize(n);
+  for (float& v : a.loudness_db) {
+    if (!r.get(v)) return {};
+  }
+  if (!r.get(n) || !r.fits(n, 2 * sizeof(double))) return {};
+  a.skipped.resize(n);
+  for (TimeRange& t : a.skipped) {
+    if (!r.get(t.start_s) || !r.get(t.end_s)) return {};
+  }
+  if (!r.done()) return {};
+  return a;
+}
+
+}  // namespace opusperf::video

@@ -1,0 +1,59 @@
+// ClipPipeline: a long video in, ranked highlight clips out. The steps are analyze (decode once,
+// in parallel chunks, through the feature cache), detect_cuts, select_highlights and export_clip,
+// and the result is the JSON object `opusperf clip --json` prints (also saved as manifest.json).
+//
+//   ClipPipelineOptions o;
+//   o.video = "talk.mp4";  o.out_dir = "clips";  o.clips = 3;
+//   nlohmann::json result = run_clip_pipeline(o);
+//
+// Output is all or nothing: clips, thumbnails and the manifest are written into a staging folder
+// inside out_dir and renamed into place only when every one is complete; a failed run removes the
+// staging folder and leaves out_dir as it was. With no video, a synthetic one (synthetic_video.h)
+// is made in a temp file and removed afterwards.
+//
+// Thread-safety: reentrant; `progress` is called on the calling thread. Cost: see analyze_video
+// and export_clip; a feature-cache hit costs one read of the file for its content hash.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "opusperf/video/cut_detector.h"
+
+namespace opusperf::video {
+
+struct ClipProgress {
+  std::string stage;  // "analyze" or "export"
+  std::uint64_t done = 0;
+  std::uint64_t total = 0;  // 0 when unknown
+  double elapsed_s = 0;
+};
+
+struct ClipPipelineOptions {
+  std::optional<std::filesystem::path> video;  // none = the embedded synthetic video
+  std::filesystem::path out_dir;               // required unless analyze_only
+  int clips = 3;                               // K, 1 .. 100
+  double min_len_s = 5;                        // > 0
+  double max_len_s = 30;                       // >= min_len_s
+  bool reframe_9_16 = false;
+  bool analyze_only = false;
+  std::filesystem::path cache_dir;  // empty = FeatureCache::default_dir()
+  bool use_cache = true;            // false: neither read nor write the feature cache
+  unsigned threads = 0;             // analysis chunks at once; 0 = hardware threads
+  CutDetectorOptions cuts;
+  std::function<void(const ClipProgress&)> progress;
+};
+
+// Runs the pipeline. Returns {"video", "duration_s", "frames", "fps", "cuts", "clips",
+// "skipped", "timing"} as documented in the CLI. Throws InputError for bad options or an input
+// that is not a video (nothing is written then), RuntimeError when export fails.
+nlohmann::json run_clip_pipeline(const ClipPipelineOptions& options);
+
+// Throws InputError naming the field when an option is out of range.
+void validate(const ClipPipelineOptions& options);
+
+}  // namespace opusperf::video

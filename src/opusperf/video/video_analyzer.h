@@ -1,0 +1,42 @@
+// analyze_video: decodes a video once and returns its Analysis (per-frame luma features, audio
+// loudness per window, skipped ranges), splitting the video at keyframes into chunks that are
+// decoded in parallel.
+//
+//   std::atomic<std::uint64_t> done{0};
+//   Analysis a = analyze_video("talk.mp4", {.threads = 2, .frames_done = &done});
+//
+// Each chunk starts at a keyframe, so its decoder needs nothing from the chunk before; the content
+// difference of a chunk's first frame is measured against the previous chunk's last frame when the
+// chunks are joined, so the result equals a sequential pass. Chunks run on `threads` plain
+// std::threads taking chunks in order from a shared counter (WorkerPool from balance/ can take this
+// role once wired in).
+//
+// Thread-safety: reentrant; `frames_done` is updated with relaxed atomics for a progress display.
+// Cost: one decode of every video frame (loop filter skipped where the codec allows) and audio
+// frame; memory is a few small luma images per thread plus 24 bytes a frame.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+
+#include "opusperf/video/analysis.h"
+
+namespace opusperf::video {
+
+struct AnalyzeOptions {
+  // Chunks decoded at once; >= 1.
+  unsigned threads = 2;
+  // Shortest chunk worth a decoder of its own, in seconds of video.
+  double min_chunk_s = 4.0;
+  // Chunks per thread to aim for, so a slow chunk does not leave a thread idle at the end.
+  unsigned chunks_per_thread = 3;
+  // Incremented once per decoded video frame when not null.
+  std::atomic<std::uint64_t>* frames_done = nullptr;
+};
+
+// Returns the analysis of `path`. Throws InputError (naming the file and reason) when the file is
+// not a readable video; damaged or truncated parts are skipped and reported in Analysis::skipped.
+Analysis analyze_video(const std::filesystem::path& path, const AnalyzeOptions& options);
+
+}  // namespace opusperf::video
