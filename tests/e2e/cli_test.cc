@@ -1,7 +1,6 @@
 // End-to-end tests of the opusperf command: exit codes, report files, error messages.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +9,7 @@
 #include <string>
 
 #include "opusperf/monitor/report.h"
+#include "run_cli.h"
 
 namespace opusperf {
 namespace {
@@ -17,26 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-// Runs the CLI with `args`; stderr joins the output unless `stdout_only`.
-RunResult run_cli(const std::string& args, bool stdout_only = false) {
-  const std::string cmd =
-      std::string(OPUSPERF_CLI) + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
-  RunResult r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    r.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using e2e::run_cli;
+using e2e::RunResult;
 
 class CliTest : public ::testing::Test {
  protected:

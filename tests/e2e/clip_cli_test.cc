@@ -10,31 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "run_cli.h"
+
 namespace opusperf {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-CliRun run_cli_args(const std::string& args, bool stdout_only) {
-  const std::string cmd =
-      std::string(OPUSPERF_CLI) + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
-  CliRun r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    r.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using e2e::RunResult;
 
 class ClipCliTest : public ::testing::Test {
  protected:
@@ -52,10 +36,10 @@ class ClipCliTest : public ::testing::Test {
 };
 
 TEST_F(ClipCliTest, EmbeddedDefaultPrintsOneJsonObjectAndWritesClips) {
-  const CliRun r = run_cli_args(
+  const RunResult r = e2e::run_cli(
       "clip --out " + p("out") + " --cache-dir " + p("cache") + " --clips 2 --json", true);
-  ASSERT_EQ(r.exit_code, 0) << r.out;
-  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const nlohmann::json j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["video"], "embedded:synthetic");
   EXPECT_EQ(j["cuts"].size(), 3u);
   for (const char* key : {"duration_s", "frames", "fps", "cuts", "clips", "timing"})
@@ -85,9 +69,9 @@ TEST_F(ClipCliTest, BadInputsExitTwoWithAClearMessage) {
         Case{p("empty.avi") + " --out " + p("o3"), "empty file"},
         Case{"--out " + p("o4") + " --min-len 9 --max-len 3", "--max-len"},
         Case{"--out " + p("o5") + " --reframe 4:3", "--reframe"}, Case{"--clips 2", "--out"}}) {
-    const CliRun r = run_cli_args("clip " + c.args + " --no-cache", false);
-    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.out;
-    EXPECT_THAT(r.out, HasSubstr(c.message)) << c.args;
+    const RunResult r = e2e::run_cli("clip " + c.args + " --no-cache", false);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr(c.message)) << c.args;
   }
   EXPECT_FALSE(fs::exists(dir_ / "o1" / "manifest.json"));
   EXPECT_TRUE(!fs::exists(dir_ / "o2") || fs::is_empty(dir_ / "o2"));
@@ -95,9 +79,9 @@ TEST_F(ClipCliTest, BadInputsExitTwoWithAClearMessage) {
 
 TEST_F(ClipCliTest, UnwritableOutExitsTwo) {
   std::ofstream(p("file")) << "x";
-  const CliRun r = run_cli_args("clip --out " + p("file") + "/sub --no-cache", false);
-  EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_THAT(r.out, HasSubstr("--out"));
+  const RunResult r = e2e::run_cli("clip --out " + p("file") + "/sub --no-cache", false);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--out"));
 }
 
 }  // namespace
