@@ -1,0 +1,54 @@
+// The BufferPool benchmark behind `opusperf bench memory` and `opusperf quickstart memory`:
+// acquiring, touching and releasing frame buffers from a BufferPool against malloc + touch + free,
+// in the same process and interleaved round by round; the cost of a pool hit; and how many
+// upstream allocations a warmed pool makes over many frames of three sizes.
+//
+// "Touch" writes one byte to every page of the buffer, which is what makes the first use of fresh
+// memory expensive (a page fault and a zeroed page from the kernel a page); the pool's buffers are
+// already resident. Two malloc baselines are measured:
+//   - malloc as glibc behaves by default. glibc serves a 6.2 MB request with mmap at first, but
+//     freeing that block raises its dynamic mmap threshold, and from then on the same request is
+//     served from the heap and stays resident: malloc then caches the block much as the pool does.
+//   - malloc with M_MMAP_THRESHOLD pinned to glibc's documented default of 128 KiB (as services
+//     set it, e.g. MALLOC_MMAP_THRESHOLD_=131072, to return large blocks to the OS at once): every
+//     6.2 MB request is an mmap, page faults on first touch, and a munmap.
+// The pinned baseline runs last, since mallopt(M_MMAP_THRESHOLD) cannot be undone in a process,
+// after malloc_trim(0) (a free block already in the heap would be reused whatever the threshold),
+// and the result says whether a malloc of the frame size was then seen to be mmapped.
+//
+// Not thread-safe (it changes process-wide malloc settings); run one at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace opusperf::bench {
+
+struct PoolBenchmarkOptions {
+  std::size_t frame_bytes = 1920 * 1080 * 3;  // 1080p RGB24
+  int rounds = 5;                   // interleaved rounds; each figure is the median over rounds
+  int frames_per_round = 1000;      // pool and default-malloc frames a round
+  int mmap_frames_per_round = 50;   // pinned-threshold malloc frames a round (each ~1 ms or more)
+  bool measure_mmap_malloc = true;  // false: skip the pinned baseline (leaves mallopt alone)
+  int hit_iterations = 1'000'000;   // acquire + release pairs for the hit cost, a round
+  int upstream_check_frames = 10'000;  // frames of three sizes after warm-up
+};
+
+struct PoolBenchmarkResult {
+  std::size_t frame_bytes = 0;
+  double pool_ns_per_frame = 0;         // acquire + touch + release
+  double malloc_ns_per_frame = 0;       // malloc + touch + free, glibc defaults
+  double mmap_malloc_ns_per_frame = 0;  // malloc + touch + free, threshold pinned (0: skipped)
+  double speedup_vs_malloc = 0;         // malloc_ns / pool_ns
+  double speedup_vs_mmap_malloc = 0;    // mmap_malloc_ns / pool_ns (0: skipped)
+  bool mmap_malloc_verified = false;    // a pinned malloc of frame_bytes was seen to be mmapped
+  double pool_hit_ns = 0;               // one acquire + release of a warm 1080p RGB buffer
+  std::uint64_t warmup_upstream_allocations = 0;
+  std::uint64_t upstream_allocs_after_warmup = 0;  // over upstream_check_frames frames
+  int upstream_check_frames = 0;
+};
+
+// Runs the benchmark. Throws std::invalid_argument on non-positive counts.
+PoolBenchmarkResult run_pool_benchmark(const PoolBenchmarkOptions& options);
+
+}  // namespace opusperf::bench
