@@ -1,0 +1,70 @@
+// StripedReadBuffer: where SmartCache's hits record "this entry was read" without taking a lock,
+// to be replayed into the eviction policy later in a batch (Caffeine's striped read buffer).
+//
+// One small ring per thread, picked by the thread's dense epoch index (epoch.h): a ring has a
+// single producer, its thread, so recording is two loads and two plain stores on lines that thread
+// owns (no atomic read-modify-write), and a single consumer, the holder of the cache's policy lock.
+// Lossy by design: a record is dropped when its ring is full (the consumer is busy or not yet
+// run), and threads beyond the first kRings concurrent ones do not record at all; the policy loses
+// a little accuracy under heavy load, and a reader never waits.
+//
+// Thread-safety: offer() from any thread; drain() from one thread at a time.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace opusperf::cache {
+
+template <class T>
+class StripedReadBuffer {
+ public:
+  static constexpr std::uint32_t kRings = 64;
+  static constexpr std::uint32_t kRingSize = 16;
+
+  enum class Offer { kAdded, kFull, kNoRing };
+
+  StripedReadBuffer() : rings_(std::make_unique<Ring[]>(kRings)) {}
+  StripedReadBuffer(const StripedReadBuffer&) = delete;
+  StripedReadBuffer& operator=(const StripedReadBuffer&) = delete;
+
+  // Records p in the ring of the calling thread, whose epoch index is `thread_index`. Returns
+  // kAdded, or why it was dropped. REQUIRES: thread_index is the caller's own index.
+  Offer offer(std::uint32_t thread_index, T* p) {
+    if (thread_index >= kRings) return Offer::kNoRing;
+    Ring& r = rings_[thread_index];
+    const std::uint32_t tail = r.tail.load(std::memory_order_relaxed);  // only we write it
+    if (tail - r.head.load(std::memory_order_acquire) >= kRingSize) return Offer::kFull;
+    r.slots[tail & (kRingSize - 1)].store(p, std::memory_order_relaxed);
+    r.tail.store(tail + 1, std::memory_order_release);  // publishes the slot
+    return Offer::kAdded;
+  }
+
+  // Calls f(T*) for every record, oldest first per ring, and empties the rings.
+  template <class F>
+  void drain(F&& f) {
+    for (std::uint32_t i = 0; i < kRings; ++i) {
+      Ring& r = rings_[i];
+      std::uint32_t head = r.head.load(std::memory_order_relaxed);
+      const std::uint32_t tail = r.tail.load(std::memory_order_acquire);
+      if (head == tail) continue;
+      for (; head != tail; ++head)
+        f(r.slots[head & (kRingSize - 1)].load(std::memory_order_relaxed));
+      r.head.store(head, std::memory_order_release);  // frees the slots
+    }
+  }
+
+ private:
+  struct Ring {
+    alignas(64) std::atomic<std::uint32_t> head{0};  // written by the consumer
+    alignas(64) std::atomic<std::uint32_t> tail{0};  // written by the producer
+    std::array<std::atomic<T*>, kRingSize> slots{};
+  };
+
+  std::unique_ptr<Ring[]> rings_;
+};
+
+}  // namespace opusperf::cache
