@@ -8,9 +8,12 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
   zlib1g-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
+  libcpp-httplib-dev prometheus chromium nodejs
 )
+# npm: NodeSource's nodejs includes it; Debian packages it on its own.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -22,6 +25,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
   "$(dirname "$0")/fetch-media.sh"
+  "$(dirname "$0")/install-web-deps.sh"
   exit 0
 fi
 
@@ -38,3 +42,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 "$(dirname "$0")/fetch-media.sh"
+"$(dirname "$0")/install-web-deps.sh"

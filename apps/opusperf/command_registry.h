@@ -12,14 +12,18 @@
 #include <vector>
 
 #include "opusperf/core/config.h"
+#include "serve_options.h"
 
 namespace opusperf::cli {
 
-// What every quickstart example receives: the resolved config (--profile, --config) and where to
-// write the JSON report (--report; empty for none).
+// What every quickstart example receives: the resolved config (--profile, --config), where to
+// write the JSON report (--report; empty for none) and whether to serve the run live (--serve,
+// --linger). An example serves its run by constructing `ServeScope serve(opt, ctx.serve);` right
+// after its PerformanceOptimizer (serve_options.h).
 struct QuickstartContext {
   OptimizationConfig config;
   std::string report_file;
+  ServeSettings serve;
 };
 
 using QuickstartRunner = std::function<int(const QuickstartContext&)>;

@@ -40,11 +40,15 @@ void add_example(CLI::App& quickstart, const QuickstartExample& example, int& ex
   CLI::App* cmd = quickstart.add_subcommand(example.name, example.description);
   auto config = std::make_shared<ConfigOptions>();
   auto report_file = std::make_shared<std::string>();
+  auto serve = std::make_shared<ServeSettings>();
   add_config_options(*cmd, *config);
   cmd->add_option("--report", *report_file, "Write the run's JSON report to this file");
+  add_serve_options(*cmd, *serve);
   QuickstartRunner runner = example.setup(*cmd);
-  cmd->callback([config, report_file, runner, &exit_code] {
-    exit_code = runner(QuickstartContext{resolve_config(*config), *report_file});
+  cmd->callback([config, report_file, serve, runner, &exit_code] {
+    QuickstartContext ctx{resolve_config(*config), *report_file, *serve};
+    if (!ctx.serve.address.empty()) server_options(ctx.serve, ctx.config);  // bad flags exit 2 now
+    exit_code = runner(ctx);
   });
 }
 

@@ -27,6 +27,7 @@ int run_basic(const BasicOptions& o, const QuickstartContext& ctx) {
   if (o.frames < 1 || o.batch < 1) throw InputError("--frames and --batch must be at least 1");
   if (o.width < 3 || o.height < 3) throw InputError("--width and --height must be at least 3");
   PerformanceOptimizer opt(ctx.config);
+  ServeScope serve(opt, ctx.serve);
   FrameWorkload workload(o.width, o.height, /*seed=*/42);
 
   std::cerr << fmt::format("quickstart basic: {} frames of {}x{} in batches of {}, profile {}\n",
