@@ -14,6 +14,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <vector>
 
 #include "opusperf/core/clock.h"
 #include "opusperf/core/config.h"
@@ -44,8 +45,17 @@ class MemoryComponent final : public Component {
 
   MemoryOptimizer& memory() { return *memory_; }
 
+  // Registers `trimmer` with the memory optimizer for as long as this component lives (another
+  // component's memory, e.g. the cache's: see standard_components.h).
+  // REQUIRES: as TrimmerRegistry::add.
+  void add_trimmer(Trimmer trimmer) {
+    held_trimmers_.push_back(memory_->trimmers().add(std::move(trimmer)));
+  }
+
  private:
   std::unique_ptr<MemoryOptimizer> memory_;
+  // Declared after memory_ so they unregister before the optimizer they registered with goes.
+  std::vector<TrimmerRegistry::Handle> held_trimmers_;
 };
 
 }  // namespace opusperf
