@@ -15,8 +15,11 @@ extern "C" {
 
 #include "config_options.h"
 #include "opusperf/core/errors.h"
+#include "opusperf/monitor/metric_registry.h"
+#include "opusperf/optimizer/performance_optimizer.h"
 #include "opusperf/video/clip_pipeline.h"
 #include "opusperf/video/progress_bar.h"
+#include "serve_options.h"
 
 namespace opusperf::cli {
 namespace {
@@ -33,6 +36,8 @@ struct ClipFlags {
   bool analyze_only = false;
   bool no_cache = false;
   bool json = false;
+  std::string report_file;
+  ServeSettings serve;
   ConfigOptions config;
 };
 
@@ -80,11 +85,25 @@ int run_clip(const ClipFlags& f) {
   o.threads = f.threads ? f.threads
                         : std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()),
                                              config.max_workers);
+  // The run is watched like any service on the runtime: the pipeline is one operation, and its
+  // progress goes to gauges the dashboard (--serve) and the report show.
+  PerformanceOptimizer opt(config);
+  ServeScope serve(opt, f.serve);
+  Family<Gauge>& done = opt.metrics().gauge(
+      "opusperf_clip_progress_done", "Units the clip pipeline's stage has finished", {"stage"});
+  Family<Gauge>& total = opt.metrics().gauge(
+      "opusperf_clip_progress_total", "Units of the clip pipeline's stage (0: unknown)", {"stage"});
   video::ProgressBar bar(stderr);
-  o.progress = [&bar](const video::ClipProgress& p) { bar.update(p); };
+  o.progress = [&](const video::ClipProgress& p) {
+    bar.update(p);
+    done.with({p.stage}).set(static_cast<double>(p.done));
+    total.with({p.stage}).set(static_cast<double>(p.total));
+  };
   nlohmann::json result;
   try {
-    result = video::run_clip_pipeline(o);
+    result =
+        opt.optimize_operation({"clip_pipeline", 1}, [&] { return video::run_clip_pipeline(o); })
+            .first;
   } catch (...) {
     bar.finish();
     throw;
@@ -94,6 +113,10 @@ int run_clip(const ClipFlags& f) {
     std::cout << result.dump() << "\n";
   } else {
     print_summary(result);
+  }
+  if (!f.report_file.empty()) {
+    opt.report().save(f.report_file);
+    std::cerr << "report written to " << f.report_file << "\n";
   }
   return kExitOk;
 }
@@ -118,6 +141,8 @@ void add_clip_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", f->threads,
                   "Chunks analysed at once (default: cores, at most max_workers)");
   cmd->add_flag("--json", f->json, "Print one JSON object on stdout");
+  cmd->add_option("--report", f->report_file, "Write the run's JSON report to this file");
+  add_serve_options(*cmd, f->serve);
   add_config_options(*cmd, f->config);
   cmd->callback([f, &exit_code] {
     // libav's own warnings about damaged input are reported by the pipeline as skipped ranges.

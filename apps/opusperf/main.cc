@@ -1,4 +1,5 @@
-// The opusperf command: quickstart examples, reports and benchmarks of the runtime.
+// The opusperf command: quickstart examples, the clip pipeline, reports, the monitoring server and
+// benchmarks of the runtime.
 // Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 bad input.
 #include <spdlog/spdlog.h>
 
@@ -10,6 +11,7 @@
 #include "opusperf/core/errors.h"
 #include "quickstart.h"
 #include "report_command.h"
+#include "serve_command.h"
 
 namespace opusperf::cli {
 void add_clip_command(CLI::App& app, int& exit_code);  // clip_command.cc
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   cli::add_report_command(app, exit_code);
   cli::add_bench_command(app, exit_code);
   cli::add_clip_command(app, exit_code);
+  cli::add_serve_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -171,6 +171,7 @@ int run_adaptive(const AdaptiveOptions& o, const QuickstartContext& ctx) {
   cfg.enable_adaptive_tuning = true;
   cfg.tuning_interval = std::chrono::milliseconds(o.interval_ms);
   PerformanceOptimizer opt(cfg);
+  ServeScope serve(opt, ctx.serve);
   WorkerPoolOptions pool_options;
   pool_options.workers = static_cast<std::size_t>(o.max_concurrency);
   pool_options.balancer.name = "adaptive";

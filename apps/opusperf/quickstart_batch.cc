@@ -40,6 +40,7 @@ int run_batch(const BatchOptions& o, const QuickstartContext& ctx) {
   if (o.frames < 1 || o.batch < 1) throw InputError("--frames and --batch must be at least 1");
   if (o.width < 3 || o.height < 3) throw InputError("--width and --height must be at least 3");
   PerformanceOptimizer opt(ctx.config);
+  ServeScope serve(opt, ctx.serve);
   auto component = std::make_unique<BalanceComponent>(ctx.config, opt.metrics());
   WorkerPool& pool = component->pool();
   opt.add_component(std::move(component));

@@ -93,6 +93,8 @@ int run_caching(const CachingOptions& o, const QuickstartContext& ctx) {
   if (!(o.zipf >= 0 && o.zipf <= 3)) throw InputError("--zipf must be in [0, 3]");
 
   PerformanceOptimizer opt(ctx.config);
+
+  ServeScope serve(opt, ctx.serve);
   if (!ctx.config.enable_smart_caching) {
     std::cerr << "note: enable_smart_caching is off in this config; this example runs the cache "
                  "anyway\n";

@@ -70,6 +70,7 @@ int run_gpu(const GpuExampleOptions& o, const QuickstartContext& ctx) {
   if (o.frames < 1 || o.batch < 1) throw InputError("--frames and --batch must be at least 1");
   if (o.width < 1 || o.height < 1) throw InputError("--width and --height must be at least 1");
   PerformanceOptimizer opt(ctx.config);
+  ServeScope serve(opt, ctx.serve);
   gpu::GpuOptimizerOptions options = gpu::GpuOptimizerOptions::from_config(ctx.config);
   options.backend = o.backend;
   auto component =

@@ -107,6 +107,8 @@ int run_load_balancing(const LoadBalancingOptions& o, const QuickstartContext& c
   if (o.clips < 1) throw InputError("--clips must be at least 1");
 
   PerformanceOptimizer opt(ctx.config);
+
+  ServeScope serve(opt, ctx.serve);
   const std::string configured = ctx.config.load_balancing_strategy;
   std::cerr << fmt::format(
       "quickstart load_balancing: {} workers (worker 0 {}x slower), {} jobs of ~{} ms at load "

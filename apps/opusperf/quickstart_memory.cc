@@ -220,6 +220,7 @@ int run_memory(const MemoryExampleOptions& o, const QuickstartContext& ctx) {
   SimulatedCgroup cgroup(std::filesystem::temp_directory_path() /
                          fmt::format("opusperf_quickstart_memory_{}", ::getpid()));
   PerformanceOptimizer opt(ctx.config);
+  ServeScope serve(opt, ctx.serve);
   auto memory =
       std::make_unique<MemoryOptimizer>(ctx.config, opt.metrics(), clock, cgroup.sampler());
   std::cerr << fmt::format("quickstart memory: profile {}\n", ctx.config.profile);

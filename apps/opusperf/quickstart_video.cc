@@ -33,6 +33,7 @@ int run_video(const VideoOptions& o, const QuickstartContext& ctx) {
   namespace fs = std::filesystem;
   av_log_set_level(AV_LOG_FATAL);
   PerformanceOptimizer opt(ctx.config);
+  ServeScope serve(opt, ctx.serve);
   const bool temp_out = o.out.empty();
   const fs::path out =
       temp_out ? fs::temp_directory_path() / fmt::format("opusperf-quickstart-video-{}", ::getpid())

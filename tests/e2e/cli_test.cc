@@ -75,6 +75,23 @@ TEST_F(CliTest, QuickstartBasicWritesMeasuredReport) {
   EXPECT_THAT(printed.output, HasSubstr("Components"));
 }
 
+TEST_F(CliTest, QuickstartComprehensiveRunsEveryComponentTogether) {
+  const std::string report = path("r.json");
+  RunResult r = run_cli("quickstart comprehensive --seconds 1 --segments 8 --report " + report);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* line : {"cache: hit ratio", "memory: frame pool", "gpu (", "balance:", "tune:"})
+    EXPECT_THAT(r.output, HasSubstr(line));
+  const Report loaded = Report::load(report);
+  const nlohmann::json& doc = loaded.json();
+  for (const char* section : {"cache", "memory", "gpu", "balance", "tune"})
+    EXPECT_EQ(doc[section]["enabled"], true) << section;
+  EXPECT_GT(doc["cache"]["hits"].get<double>(), 0.0);
+  EXPECT_GT(doc["cache"]["loads"].get<double>(), 0.0);
+  EXPECT_TRUE(doc["operations"]["by_name"].contains("score_segment"));
+  EXPECT_EQ(run_cli("quickstart comprehensive --seconds 0").exit_code, 2);
+  EXPECT_EQ(run_cli("quickstart comprehensive --width 641").exit_code, 2);
+}
+
 TEST_F(CliTest, BadConfigKeyExitsTwoNamingTheKey) {
   write("bad.yaml", "profile: production\ncache_size_limt: 10\n");
   RunResult r = run_cli("quickstart basic --frames 1 --config " + path("bad.yaml"));

@@ -485,7 +485,7 @@
           const v = e[c];
           tr.append(el('td', {'data-pointer': it.pointer + '/' + i + '/' + c,
                               'data-raw': v === undefined ? undefined : String(v),
-                              text: v === undefined ? '' : fmtValue(c, v)}));
+                              'data-unit': unitOf(c), text: v === undefined ? '' : fmtValue(c, v)}));
         }
         body.append(tr);
       });
@@ -526,7 +526,7 @@
     v.table.replaceChildren(...scalars.map((s) => el('tr', {},
       el('th', {text: s.path.join('.')}),
       el('td', {'data-pointer': s.pointer, 'data-raw': String(s.value),
-                text: fmtValue(s.key, s.value)}))));
+                'data-unit': unitOf(s.key), text: fmtValue(s.key, s.value)}))));
     v.progress.replaceChildren(...scalars.filter((s) => /progress/i.test(s.key) &&
                                                         typeof s.value === 'number')
       .map((s) => {
@@ -708,7 +708,8 @@
       rows.push(el('tr', {}, el('th', {text: f.name + (labels ? ' {' + labels + '}' : '')}),
                    el('td', {text: f.type}),
                    el('td', {'data-pointer': ptr(base.concat([f.type === 'histogram' ? 'count' : 'value'])),
-                             'data-raw': String(f.type === 'histogram' ? s.count : s.value), text})));
+                             'data-raw': String(f.type === 'histogram' ? s.count : s.value),
+                             'data-unit': f.type === 'histogram' ? 'plain' : unitOf(unitKey), text})));
     }));
     document.getElementById('metrics-table').replaceChildren(...rows);
     metricCharts.begin();

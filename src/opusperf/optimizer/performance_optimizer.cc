@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "opusperf/core/config_loader.h"
+#include "opusperf/monitor/families_json.h"
 #include "opusperf/optimizer/report_sections.h"
 
 namespace opusperf {
@@ -213,6 +214,9 @@ Report PerformanceOptimizer::report() {
         {"took_ms", std::chrono::duration<double, std::milli>(last_forced_->took).count()}};
   }
   doc["forced_optimizations"] = std::move(forced);
+  // Last, so the figures components refreshed while reporting are in; custom metrics of the
+  // service come along with ours.
+  doc["metrics"] = families_json(metrics_.collect());
   return Report(std::move(doc));
 }
 

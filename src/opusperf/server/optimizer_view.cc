@@ -2,7 +2,7 @@
 
 #include <iterator>
 
-#include "opusperf/server/families_json.h"
+#include "opusperf/monitor/families_json.h"
 #include "opusperf/server/prometheus_text.h"
 #include "opusperf/server/run_families.h"
 

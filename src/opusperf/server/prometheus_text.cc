@@ -114,10 +114,6 @@ std::string format_sample_value(double v) {
   return std::string(buf.data(), result.ptr);
 }
 
-bool histogram_in_seconds(std::string_view name) {
-  return name.ends_with("_seconds");
-}
-
 std::span<const std::uint64_t> histogram_bounds(std::string_view name) {
   if (histogram_in_seconds(name)) return kSecondsBounds;
   return kPlainBounds;

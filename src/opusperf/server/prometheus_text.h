@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "opusperf/monitor/families_json.h"  // histogram_in_seconds
 #include "opusperf/monitor/metric_registry.h"
 
 namespace opusperf {
@@ -41,8 +42,6 @@ std::string escape_label_value(std::string_view value);
 // double, "+Inf", "-Inf" or "NaN".
 std::string format_sample_value(double v);
 
-// Returns whether a histogram family called `name` holds nanoseconds to expose as seconds.
-bool histogram_in_seconds(std::string_view name);
 // Returns the bucket upper bounds written for histogram family `name`, increasing, in the unit the
 // histogram records (nanoseconds for "_seconds" families: 1 µs .. 100 s at 1-2.5-5 steps; any other
 // unit: 1 .. 1e12 at 1-2.5-5 steps). The "+Inf" bucket comes after them.

@@ -1,8 +1,6 @@
-#include "opusperf/server/families_json.h"
+#include "opusperf/monitor/families_json.h"
 
 #include <string>
-
-#include "opusperf/server/prometheus_text.h"
 
 namespace opusperf {
 
