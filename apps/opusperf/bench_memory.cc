@@ -23,7 +23,8 @@ namespace {
 
 struct MemoryBenchOptions {
   int rounds = 5;
-  int frames = 1000;
+  int frames = 200;
+  int in_flight = 4;
   bool json = false;
 };
 
@@ -58,13 +59,19 @@ nlohmann::json scenario_json(const bench::LeakScenarioResult& r) {
 void print_table(const bench::PoolBenchmarkResult& p, const nlohmann::json& out) {
   const auto ns = [](double v) { return human_ms(v / 1e6); };
   std::cout << fmt::format(
-      "BufferPool vs malloc, {} frames (acquire/malloc + touch every page + "
-      "release/free), median of rounds\n",
+      "BufferPool vs malloc, {} frames (acquire/malloc + touch every page + release/free), "
+      "median of rounds\n",
       human_bytes(static_cast<double>(p.frame_bytes)));
+  std::cout << fmt::format("  {} frames in flight, then all released:\n", p.frames_in_flight);
   std::cout << fmt::format("  pool                                 {:>10} a frame\n",
                            ns(p.pool_ns_per_frame));
   std::cout << fmt::format("  malloc, glibc defaults               {:>10} a frame   pool {:.2f}x\n",
                            ns(p.malloc_ns_per_frame), p.speedup_vs_malloc);
+  std::cout << "  one frame at a time:\n";
+  std::cout << fmt::format("  pool                                 {:>10} a frame\n",
+                           ns(p.single_pool_ns_per_frame));
+  std::cout << fmt::format("  malloc, glibc defaults               {:>10} a frame   pool {:.2f}x\n",
+                           ns(p.single_malloc_ns_per_frame), p.single_speedup_vs_malloc);
   if (p.mmap_malloc_ns_per_frame > 0) {
     std::cout << fmt::format(
         "  malloc, mmap threshold pinned 128 KiB {:>10} a frame   pool {:.1f}x{}\n",
@@ -92,10 +99,14 @@ void print_table(const bench::PoolBenchmarkResult& p, const nlohmann::json& out)
 int run_memory_bench(const MemoryBenchOptions& o) {
   if (o.rounds < 1) throw InputError("bench memory: --rounds must be at least 1");
   if (o.frames < 1) throw InputError("bench memory: --frames must be at least 1");
+  if (o.in_flight < 1 || o.in_flight > 64) {
+    throw InputError("bench memory: --in-flight must be in [1, 64]");
+  }
   LogsToStderr logs;
   bench::PoolBenchmarkOptions po;
   po.rounds = o.rounds;
   po.frames_per_round = o.frames;
+  po.frames_in_flight = o.in_flight;
   std::cerr << "bench memory: pool vs malloc ...\n";
   const bench::PoolBenchmarkResult p = bench::run_pool_benchmark(po);
 
@@ -118,6 +129,10 @@ int run_memory_bench(const MemoryBenchOptions& o) {
   }
   out["pool_speedup"] = p.speedup_vs_malloc;
   out["pool_speedup_vs_mmap_malloc"] = p.speedup_vs_mmap_malloc;
+  out["frames_in_flight"] = p.frames_in_flight;
+  out["pool_speedup_single_frame"] = p.single_speedup_vs_malloc;
+  out["pool_ns_per_frame_single"] = p.single_pool_ns_per_frame;
+  out["malloc_ns_per_frame_single"] = p.single_malloc_ns_per_frame;
   out["pool_ns_per_frame"] = p.pool_ns_per_frame;
   out["malloc_ns_per_frame"] = p.malloc_ns_per_frame;
   out["mmap_malloc_ns_per_frame"] = p.mmap_malloc_ns_per_frame;
@@ -145,6 +160,9 @@ int run_memory_bench(const MemoryBenchOptions& o) {
       cmd.add_option("--rounds", o->rounds, "Interleaved rounds; figures are medians")
           ->capture_default_str();
       cmd.add_option("--frames", o->frames, "Frames a round for pool and malloc")
+          ->capture_default_str();
+      cmd.add_option("--in-flight", o->in_flight,
+                     "Frames held at once before all are released (a decoder's burst)")
           ->capture_default_str();
       cmd.add_flag("--json", o->json, "Print one JSON object to stdout");
       cmd.callback([o, &exit_code] { exit_code = run_memory_bench(*o); });

@@ -46,20 +46,37 @@ double ns_per(int n, F&& body) {
   return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / n;
 }
 
-double pool_frames(BufferPool& pool, std::size_t bytes, int n) {
-  return ns_per(n, [&](int i) {
-    Buffer b = pool.acquire(bytes);
-    touch(b.data(), bytes, i);
+// Frames go through in bursts of `in_flight`: each burst's frames are acquired and touched, then
+// all released, as a decoder hands a chunk of frames to analysis and gets them back.
+double pool_frames(BufferPool& pool, std::size_t bytes, int n, int in_flight) {
+  std::vector<Buffer> held;
+  held.reserve(static_cast<std::size_t>(in_flight));
+  const double ns = ns_per(n, [&](int i) {
+    held.push_back(pool.acquire(bytes));
+    touch(held.back().data(), bytes, i);
+    if (static_cast<int>(held.size()) == in_flight) held.clear();
   });
+  held.clear();
+  return ns;
 }
 
-double malloc_frames(std::size_t bytes, int n) {
-  return ns_per(n, [&](int i) {
+double malloc_frames(std::size_t bytes, int n, int in_flight) {
+  std::vector<std::byte*> held;
+  held.reserve(static_cast<std::size_t>(in_flight));
+  const auto release = [&] {
+    for (std::byte* p : held)
+      std::free(p);
+    held.clear();
+  };
+  const double ns = ns_per(n, [&](int i) {
     auto* p = static_cast<std::byte*>(std::malloc(bytes));
     if (p == nullptr) throw std::bad_alloc();
+    held.push_back(p);
     touch(p, bytes, i);
-    std::free(p);
+    if (static_cast<int>(held.size()) == in_flight) release();
   });
+  release();
+  return ns;
 }
 
 double pool_hits(BufferPool& pool, std::size_t bytes, int n) {
@@ -105,23 +122,32 @@ std::pair<std::uint64_t, std::uint64_t> upstream_after_warmup(int frames) {
 
 PoolBenchmarkResult run_pool_benchmark(const PoolBenchmarkOptions& o) {
   if (o.rounds < 1 || o.frames_per_round < 1 || o.mmap_frames_per_round < 1 ||
-      o.hit_iterations < 1 || o.upstream_check_frames < 1 || o.frame_bytes == 0) {
+      o.frames_in_flight < 1 || o.hit_iterations < 1 || o.upstream_check_frames < 1 ||
+      o.frame_bytes == 0) {
     throw std::invalid_argument("pool benchmark: every count must be positive");
   }
   PoolBenchmarkResult r;
   r.frame_bytes = o.frame_bytes;
+  r.frames_in_flight = o.frames_in_flight;
   BufferPool pool;
-  pool_frames(pool, o.frame_bytes, 2);  // warm: the buffer is resident from here on
-  malloc_frames(o.frame_bytes, 2);      // warm: glibc settles its mmap threshold
-  std::vector<double> pool_ns, malloc_ns, hit_ns;
+  // Warm-up: the pool's buffers are resident from here on, and glibc settles its mmap threshold.
+  pool_frames(pool, o.frame_bytes, 2 * o.frames_in_flight, o.frames_in_flight);
+  malloc_frames(o.frame_bytes, 2 * o.frames_in_flight, o.frames_in_flight);
+  malloc_frames(o.frame_bytes, 2, 1);
+  std::vector<double> pool_ns, malloc_ns, single_pool_ns, single_malloc_ns, hit_ns;
   for (int round = 0; round < o.rounds; ++round) {
-    pool_ns.push_back(pool_frames(pool, o.frame_bytes, o.frames_per_round));
-    malloc_ns.push_back(malloc_frames(o.frame_bytes, o.frames_per_round));
+    pool_ns.push_back(pool_frames(pool, o.frame_bytes, o.frames_per_round, o.frames_in_flight));
+    malloc_ns.push_back(malloc_frames(o.frame_bytes, o.frames_per_round, o.frames_in_flight));
+    single_pool_ns.push_back(pool_frames(pool, o.frame_bytes, o.frames_per_round, 1));
+    single_malloc_ns.push_back(malloc_frames(o.frame_bytes, o.frames_per_round, 1));
     hit_ns.push_back(pool_hits(pool, o.frame_bytes, o.hit_iterations));
   }
   r.pool_ns_per_frame = median(pool_ns);
   r.malloc_ns_per_frame = median(malloc_ns);
   r.speedup_vs_malloc = r.malloc_ns_per_frame / r.pool_ns_per_frame;
+  r.single_pool_ns_per_frame = median(single_pool_ns);
+  r.single_malloc_ns_per_frame = median(single_malloc_ns);
+  r.single_speedup_vs_malloc = r.single_malloc_ns_per_frame / r.single_pool_ns_per_frame;
   r.pool_hit_ns = median(hit_ns);
   std::tie(r.warmup_upstream_allocations, r.upstream_allocs_after_warmup) =
       upstream_after_warmup(o.upstream_check_frames);
@@ -135,8 +161,9 @@ PoolBenchmarkResult run_pool_benchmark(const PoolBenchmarkOptions& o) {
     r.mmap_malloc_verified = malloc_is_mmapped(o.frame_bytes);
     std::vector<double> pinned, pool_again;
     for (int round = 0; round < o.rounds; ++round) {
-      pool_again.push_back(pool_frames(pool, o.frame_bytes, o.frames_per_round));
-      pinned.push_back(malloc_frames(o.frame_bytes, o.mmap_frames_per_round));
+      pool_again.push_back(
+          pool_frames(pool, o.frame_bytes, o.frames_per_round, o.frames_in_flight));
+      pinned.push_back(malloc_frames(o.frame_bytes, o.mmap_frames_per_round, o.frames_in_flight));
     }
     r.mmap_malloc_ns_per_frame = median(pinned);
     r.speedup_vs_mmap_malloc = r.mmap_malloc_ns_per_frame / median(pool_again);

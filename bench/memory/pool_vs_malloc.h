@@ -3,6 +3,13 @@
 // in the same process and interleaved round by round; the cost of a pool hit; and how many
 // upstream allocations a warmed pool makes over many frames of three sizes.
 //
+// Frames pass in bursts of frames_in_flight (default 4): a burst's frames are acquired and
+// touched, then all released, as a decoder hands a chunk of frames to analysis and takes them
+// back. That is the pattern glibc's malloc handles worst: freeing a burst leaves a free top of the
+// heap above its trim threshold (twice the raised mmap threshold, so two 1080p frames suffice),
+// which it returns to the OS, and the next burst faults every page in again. One frame at a time
+// (also measured, as single_*) glibc keeps the block and is as fast as the pool.
+//
 // "Touch" writes one byte to every page of the buffer, which is what makes the first use of fresh
 // memory expensive (a page fault and a zeroed page from the kernel a page); the pool's buffers are
 // already resident. Two malloc baselines are measured:
@@ -27,7 +34,8 @@ namespace opusperf::bench {
 struct PoolBenchmarkOptions {
   std::size_t frame_bytes = 1920 * 1080 * 3;  // 1080p RGB24
   int rounds = 5;                   // interleaved rounds; each figure is the median over rounds
-  int frames_per_round = 1000;      // pool and default-malloc frames a round
+  int frames_per_round = 200;       // pool and default-malloc frames a round, each pattern
+  int frames_in_flight = 4;         // frames held at once (a burst); 1: one frame at a time
   int mmap_frames_per_round = 50;   // pinned-threshold malloc frames a round (each ~1 ms or more)
   bool measure_mmap_malloc = true;  // false: skip the pinned baseline (leaves mallopt alone)
   int hit_iterations = 1'000'000;   // acquire + release pairs for the hit cost, a round
@@ -36,13 +44,17 @@ struct PoolBenchmarkOptions {
 
 struct PoolBenchmarkResult {
   std::size_t frame_bytes = 0;
-  double pool_ns_per_frame = 0;         // acquire + touch + release
-  double malloc_ns_per_frame = 0;       // malloc + touch + free, glibc defaults
-  double mmap_malloc_ns_per_frame = 0;  // malloc + touch + free, threshold pinned (0: skipped)
-  double speedup_vs_malloc = 0;         // malloc_ns / pool_ns
-  double speedup_vs_mmap_malloc = 0;    // mmap_malloc_ns / pool_ns (0: skipped)
-  bool mmap_malloc_verified = false;    // a pinned malloc of frame_bytes was seen to be mmapped
-  double pool_hit_ns = 0;               // one acquire + release of a warm 1080p RGB buffer
+  double pool_ns_per_frame = 0;           // acquire + touch + release
+  double malloc_ns_per_frame = 0;         // malloc + touch + free, glibc defaults
+  double mmap_malloc_ns_per_frame = 0;    // malloc + touch + free, threshold pinned (0: skipped)
+  double speedup_vs_malloc = 0;           // malloc_ns / pool_ns
+  int frames_in_flight = 0;               // the burst size of the figures above
+  double single_pool_ns_per_frame = 0;    // one frame in flight at a time
+  double single_malloc_ns_per_frame = 0;  // ... malloc + touch + free, glibc defaults
+  double single_speedup_vs_malloc = 0;
+  double speedup_vs_mmap_malloc = 0;  // mmap_malloc_ns / pool_ns (0: skipped)
+  bool mmap_malloc_verified = false;  // a pinned malloc of frame_bytes was seen to be mmapped
+  double pool_hit_ns = 0;             // one acquire + release of a warm 1080p RGB buffer
   std::uint64_t warmup_upstream_allocations = 0;
   std::uint64_t upstream_allocs_after_warmup = 0;  // over upstream_check_frames frames
   int upstream_check_frames = 0;

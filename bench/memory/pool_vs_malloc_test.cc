@@ -20,6 +20,10 @@ TEST(PoolBenchmarkTest, MeasuresEveryFigureAndAWarmPoolNeverGoesUpstream) {
   EXPECT_GT(r.pool_ns_per_frame, 0);
   EXPECT_GT(r.malloc_ns_per_frame, 0);
   EXPECT_DOUBLE_EQ(r.speedup_vs_malloc, r.malloc_ns_per_frame / r.pool_ns_per_frame);
+  EXPECT_EQ(r.frames_in_flight, 4);
+  EXPECT_GT(r.single_pool_ns_per_frame, 0);
+  EXPECT_DOUBLE_EQ(r.single_speedup_vs_malloc,
+                   r.single_malloc_ns_per_frame / r.single_pool_ns_per_frame);
   EXPECT_GT(r.pool_hit_ns, 0);
   EXPECT_EQ(r.mmap_malloc_ns_per_frame, 0);
   EXPECT_GT(r.warmup_upstream_allocations, 0u);
@@ -30,6 +34,9 @@ TEST(PoolBenchmarkTest, MeasuresEveryFigureAndAWarmPoolNeverGoesUpstream) {
 TEST(PoolBenchmarkTest, RejectsNonPositiveCounts) {
   PoolBenchmarkOptions o;
   o.rounds = 0;
+  EXPECT_THROW(run_pool_benchmark(o), std::invalid_argument);
+  o.rounds = 1;
+  o.frames_in_flight = 0;
   EXPECT_THROW(run_pool_benchmark(o), std::invalid_argument);
 }
 
