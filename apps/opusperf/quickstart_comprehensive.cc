@@ -36,7 +36,6 @@
 #include "opusperf/memory/frame_size_classes.h"
 #include "opusperf/optimizer/performance_optimizer.h"
 #include "opusperf/optimizer/standard_components.h"
-#include "opusperf/tune/controller_factory.h"
 #include "opusperf/tune/decision.h"
 #include "quickstart_report.h"
 
@@ -191,15 +190,10 @@ int run_comprehensive(const ComprehensiveOptions& o, const QuickstartContext& ct
   WorkerPool& pool = parts.balance->pool();
   AdaptivePerformanceTuner& tuner = parts.tune->tuner();
 
-  const int max_in_flight = static_cast<int>(pool.size()) * 4;
-  RequestLoop loop(1);
-  tuner.add_knob({.name = "requests_in_flight",
-                  .min = 1,
-                  .max = static_cast<double>(max_in_flight),
-                  .step = 1,
-                  .initial = 1,
-                  .apply = [&loop](double v) { loop.set_limit(v); }},
-                 make_controller("hill_climb"));
+  // Requests in flight at most: enough to keep every worker busy; how many of them run at once is
+  // the tuner's "pool_concurrency" knob (standard_components.h), judged on score_segment's
+  // measured throughput.
+  RequestLoop loop(static_cast<int>(pool.size()) * 2);
 
   const SegmentScorer scorer(o, parts);
   auto cached_score = cache_result(
@@ -233,10 +227,8 @@ int run_comprehensive(const ComprehensiveOptions& o, const QuickstartContext& ct
     pool.submit(
         [&, video, segment] {
           try {
-            auto [score, m] =
-                opt.optimize_operation({"score_segment", static_cast<std::uint64_t>(o.frames)},
-                                       [&] { return cached_score(video, segment); });
-            tuner.record_performance(m);
+            opt.optimize_operation({"score_segment", static_cast<std::uint64_t>(o.frames)},
+                                   [&] { return cached_score(video, segment); });
             completed.fetch_add(1, std::memory_order_relaxed);
           } catch (...) {
             failed.fetch_add(1, std::memory_order_relaxed);

@@ -98,10 +98,16 @@ void WorkerPool::serve(std::uint32_t index) {
       item = std::move(w.queue.front());
       w.queue.pop_front();
     }
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return concurrency_limit_ == 0 || running_ < concurrency_limit_; });
+      ++running_;
+    }
     item.task->run(index, item.assignment);
     item = Queued{};  // release the job (and what it captured) before it counts as finished
     {
       std::lock_guard lock(mu_);
+      --running_;
       --pending_;
       ++completions_;
     }
@@ -117,6 +123,24 @@ void WorkerPool::probe_loop(std::chrono::milliseconds interval) {
     balancer_.run_health_probes();
     lock.lock();
   }
+}
+
+void WorkerPool::set_concurrency_limit(std::size_t limit) {
+  {
+    std::lock_guard lock(mu_);
+    concurrency_limit_ = limit;
+  }
+  cv_.notify_all();  // a raised cap lets waiting jobs start
+}
+
+std::size_t WorkerPool::concurrency_limit() const {
+  std::lock_guard lock(mu_);
+  return concurrency_limit_;
+}
+
+std::size_t WorkerPool::running() const {
+  std::lock_guard lock(mu_);
+  return running_;
 }
 
 void WorkerPool::drain() {

@@ -145,6 +145,14 @@ class WorkerPool {
 
   // Returns the jobs submitted and not yet finished (queued or running).
   std::size_t pending() const;
+
+  // Caps how many jobs run at once across the pool; 0 (the default) leaves only the threads as the
+  // cap. A job picked up while the cap is reached waits, already dequeued, for a running one to
+  // finish. The tuner's "pool_concurrency" knob (optimizer/standard_components.h) sets this.
+  void set_concurrency_limit(std::size_t limit);
+  std::size_t concurrency_limit() const;
+  // Returns the jobs running now.
+  std::size_t running() const;
   // Returns the number of workers.
   std::size_t size() const { return workers_.size(); }
   // The pool's balancer: its snapshot(), health probe, event listener.
@@ -172,12 +180,14 @@ class WorkerPool {
   std::vector<std::unique_ptr<Worker>> workers_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;        // a job finished, or stop began or ended
-  std::condition_variable probe_cv_;  // stop began (wakes the probe thread)
-  std::size_t pending_ = 0;           // guarded by mu_
-  std::uint64_t completions_ = 0;     // guarded by mu_; lets a full submitter wait for a change
-  bool stopping_ = false;             // guarded by mu_
-  bool stopped_ = false;              // guarded by mu_; every thread joined
+  std::condition_variable cv_;         // a job finished, or stop began or ended
+  std::condition_variable probe_cv_;   // stop began (wakes the probe thread)
+  std::size_t pending_ = 0;            // guarded by mu_
+  std::size_t running_ = 0;            // guarded by mu_
+  std::size_t concurrency_limit_ = 0;  // guarded by mu_; 0 = none
+  std::uint64_t completions_ = 0;      // guarded by mu_; lets a full submitter wait for a change
+  bool stopping_ = false;              // guarded by mu_
+  bool stopped_ = false;               // guarded by mu_; every thread joined
   std::thread probe_thread_;
 };
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -190,6 +191,59 @@ TEST(WorkerPoolTest, ThreadsPerWorkerRunAWorkersJobsConcurrently) {
   for (auto& x : f)
     x.get();
   EXPECT_EQ(arrived.load(), 3);
+}
+
+TEST(WorkerPoolTest, TheConcurrencyLimitCapsJobsRunningAtOnce) {
+  Registry metrics;
+  WorkerPool pool(options(4), metrics);
+  pool.set_concurrency_limit(2);
+  EXPECT_EQ(pool.concurrency_limit(), 2u);
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  std::vector<std::future<void>> f;
+  for (int i = 0; i < 40; ++i) {
+    f.push_back(pool.submit([&] {
+      const int now = running.fetch_add(1) + 1;
+      int seen = most.load();
+      while (now > seen && !most.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(200us);
+      running.fetch_sub(1);
+    }));
+  }
+  for (auto& x : f)
+    x.get();
+  EXPECT_LE(most.load(), 2);
+  EXPECT_GE(most.load(), 1);
+
+  pool.drain();  // a future is ready a moment before its job stops counting as running
+  EXPECT_EQ(pool.running(), 0u);
+}
+
+TEST(WorkerPoolTest, RaisingTheConcurrencyLimitReleasesWaitingJobs) {
+  Registry metrics;
+  WorkerPoolOptions o = options(1);
+  o.threads_per_worker = 4;  // one queue, four threads: every job may run at once
+  WorkerPool pool(o, metrics);
+  pool.set_concurrency_limit(1);
+  std::atomic<int> arrived{0};
+  std::vector<std::future<void>> g;
+  for (int i = 0; i < 4; ++i) {
+    g.push_back(pool.submit([&] {  // each waits for all four: only possible once the cap is gone
+      arrived.fetch_add(1);
+      while (arrived.load() < 4)
+        std::this_thread::sleep_for(50us);
+    }));
+  }
+  for (int i = 0; i < 5000 && arrived.load() == 0; ++i)
+    std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(20ms);  // time for the others to start, were the cap not there
+  EXPECT_EQ(arrived.load(), 1);       // the cap of 1 holds the others back
+  EXPECT_EQ(pool.running(), 1u);
+  pool.set_concurrency_limit(0);
+  for (auto& x : g)
+    x.get();
+  EXPECT_EQ(arrived.load(), 4);
 }
 
 TEST(WorkerPoolTest, TheProbeThreadEjectsAWorkerThatFailsItsHealthCheck) {

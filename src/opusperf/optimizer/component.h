@@ -3,14 +3,18 @@
 //
 // The optimizer calls start() once when the component is added, stop() once before destroying it
 // (in reverse order of addition), optimize_now() from force_optimization() and report_section()
-// from report(). optimize_now() and report_section() may be called from any thread while the
-// component runs, so implementations must be thread-safe for those two.
+// from report(). A component whose observes_operations() is true also gets on_operation() after
+// every successful optimize_operation call (the tuner learns throughput that way). optimize_now(),
+// report_section() and on_operation() may be called from any thread while the component runs, so
+// implementations must be thread-safe for those.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include "opusperf/monitor/operation_metrics.h"
 
 namespace opusperf {
 
@@ -36,6 +40,10 @@ class Component {
   virtual OptimizationStep optimize_now() { return {std::string(section()), 0, "nothing to do"}; }
   // Returns the component's report section. Must contain "enabled": true.
   virtual nlohmann::json report_section() const = 0;
+  // Whether on_operation() should be called; read once, when the component is added.
+  virtual bool observes_operations() const { return false; }
+  // Called on the operation's thread after each successful optimize_operation; must be cheap.
+  virtual void on_operation(std::string_view /*name*/, const OperationMetrics& /*metrics*/) {}
 };
 
 }  // namespace opusperf

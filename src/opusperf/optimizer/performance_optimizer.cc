@@ -72,6 +72,11 @@ PerformanceOptimizer::~PerformanceOptimizer() {
       spdlog::error("component '{}' failed to stop: {}", (*it)->section(), e.what());
     }
   }
+  {
+    std::unique_lock observers(observers_mu_);
+    has_observers_.store(false, std::memory_order_relaxed);
+    observers_.clear();
+  }
   components_.clear();
 }
 
@@ -122,7 +127,19 @@ void PerformanceOptimizer::add_component(std::unique_ptr<Component> component) {
     }
   }
   component->start();
+  if (component->observes_operations()) {
+    std::unique_lock observers(observers_mu_);
+    observers_.push_back(component.get());
+    has_observers_.store(true, std::memory_order_relaxed);
+  }
   components_.push_back(std::move(component));
+}
+
+void PerformanceOptimizer::notify_observers(std::string_view name,
+                                            const OperationMetrics& metrics) {
+  std::shared_lock lock(observers_mu_);
+  for (Component* c : observers_)
+    c->on_operation(name, metrics);
 }
 
 ForceOptimizationResult PerformanceOptimizer::force_optimization() {

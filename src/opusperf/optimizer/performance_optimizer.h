@@ -15,6 +15,7 @@
 // Not copyable or movable: components and threads hold references to it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <concepts>
 #include <condition_variable>
@@ -23,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -104,6 +106,8 @@ class PerformanceOptimizer {
 
  private:
   void monitor_loop();
+  // Hands a finished operation to the components that observe operations.
+  void notify_observers(std::string_view name, const OperationMetrics& metrics);
   nlohmann::json system_section() const;
   nlohmann::json operations_section() const;
 
@@ -121,6 +125,11 @@ class PerformanceOptimizer {
 
   mutable std::mutex components_mu_;
   std::vector<std::unique_ptr<Component>> components_;
+  // Components whose observes_operations() is true. A separate shared lock: every operation reads
+  // it, while components_mu_ is held across slow force_optimization() steps.
+  std::shared_mutex observers_mu_;
+  std::vector<Component*> observers_;       // guarded by observers_mu_
+  std::atomic<bool> has_observers_{false};  // lets optimize_operation skip the lock when none
   std::uint64_t forced_optimizations_ = 0;  // guarded by components_mu_
   std::optional<ForceOptimizationResult> last_forced_;
 
@@ -161,11 +170,15 @@ auto PerformanceOptimizer::optimize_operation(OperationSpec spec, F&& fn, Args&&
   detail::ProbeGuard guard(probe);
   if constexpr (std::is_void_v<R>) {
     std::invoke(std::forward<F>(fn), std::forward<Args>(args)...);
-    return guard.complete();
+    OperationMetrics m = guard.complete();
+    if (has_observers_.load(std::memory_order_relaxed)) notify_observers(spec.name, m);
+    return m;
   } else {
     // A braced initializer evaluates left to right: the call finishes before the probe stops.
-    return std::pair<R, OperationMetrics>{
+    std::pair<R, OperationMetrics> out{
         std::invoke(std::forward<F>(fn), std::forward<Args>(args)...), guard.complete()};
+    if (has_observers_.load(std::memory_order_relaxed)) notify_observers(spec.name, out.second);
+    return out;
   }
 }
 

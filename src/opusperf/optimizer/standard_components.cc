@@ -3,6 +3,8 @@
 #include <memory>
 #include <utility>
 
+#include "opusperf/tune/controller_factory.h"
+
 namespace opusperf {
 
 Trimmer cache_trimmer(CacheComponent& cache) {
@@ -46,6 +48,18 @@ Trimmer gpu_trimmer(GpuComponent& gpu) {
   };
 }
 
+Knob& add_pool_concurrency_knob(AdaptivePerformanceTuner& tuner, WorkerPool& pool) {
+  const auto threads = static_cast<double>(pool.size());
+  return tuner.add_knob(
+      {.name = "pool_concurrency",
+       .min = 1,
+       .max = threads,
+       .step = 1,
+       .initial = threads,  // start where an untuned pool runs: every thread
+       .apply = [&pool](double v) { pool.set_concurrency_limit(static_cast<std::size_t>(v)); }},
+      make_controller("hill_climb"));
+}
+
 StandardComponents add_standard_components(PerformanceOptimizer& opt) {
   const OptimizationConfig& cfg = opt.config();
   StandardComponents parts;
@@ -68,6 +82,7 @@ StandardComponents add_standard_components(PerformanceOptimizer& opt) {
   }
   if (cfg.enable_adaptive_tuning) {
     auto tune = std::make_unique<TuneComponent>(cfg, opt.metrics());
+    if (parts.balance) add_pool_concurrency_knob(tune->tuner(), parts.balance->pool());
     parts.tune = tune.get();
     opt.add_component(std::move(tune));
   }

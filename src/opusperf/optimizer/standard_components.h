@@ -12,9 +12,11 @@
 // (balance), enable_adaptive_tuning (tune); a part that is off stays nullptr and its report section
 // says "enabled": false. The wiring between them: the memory optimizer's pressure response trims
 // the cache (priority 20, keeping a quarter at kHigh, nothing at kCritical) and the GPU allocator's
-// idle segments (priority 30), before its own frame pool (90) and malloc_trim; the tuner gets no
-// knob of its own making, since which setting is worth tuning depends on the service (add knobs
-// through parts.tune->tuner()).
+// idle segments (priority 30), before its own frame pool (90) and malloc_trim. With both balance
+// and tune, the tuner owns the knob "pool_concurrency" (jobs running at once on the pool, from 1 to
+// its threads, starting at all of them), judged by a hill climber on the throughput of every
+// optimize_operation call (TuneComponent observes operations). Add a service's own knobs through
+// parts.tune->tuner().
 //
 // Thread-safety: call once, before the optimizer's work starts. The returned pointers are owned by
 // the optimizer and live as long as it does.
@@ -48,5 +50,7 @@ StandardComponents add_standard_components(PerformanceOptimizer& opt);
 // its registration.
 Trimmer cache_trimmer(CacheComponent& cache);
 Trimmer gpu_trimmer(GpuComponent& gpu);
+// Adds the "pool_concurrency" knob described above to `tuner`. `pool` must outlive the tuner's use.
+Knob& add_pool_concurrency_knob(AdaptivePerformanceTuner& tuner, WorkerPool& pool);
 
 }  // namespace opusperf

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "opusperf/cache/memoize.h"
+#include "opusperf/core/clock.h"
 #include "opusperf/core/profiles.h"
 
 namespace opusperf {
@@ -36,6 +37,35 @@ TEST(StandardComponentsTest, EveryEnabledPartIsBuiltAndReportsItsSection) {
   for (const char* section : {"cache", "memory", "gpu", "balance", "tune"}) {
     EXPECT_NE(report[section].value("enabled", false), false) << section;
   }
+}
+
+TEST(StandardComponentsTest, TheTunerOwnsThePoolsConcurrencyKnob) {
+  PerformanceOptimizer opt(all_enabled());
+  StandardComponents parts = add_standard_components(opt);
+  const nlohmann::json knobs = opt.report().json()["tune"]["knobs"];
+  ASSERT_EQ(knobs.size(), 1u) << knobs.dump();
+  EXPECT_EQ(knobs[0]["name"], "pool_concurrency");
+  EXPECT_EQ(knobs[0]["value"], 2.0);  // starts at every thread of the pool, as untuned
+  EXPECT_EQ(knobs[0]["max"], 2.0);
+  EXPECT_EQ(parts.balance->pool().concurrency_limit(), 0u);  // no cap until the tuner moves it
+}
+
+TEST(StandardComponentsTest, EveryOperationIsASampleForTheTuner) {
+  ManualClock clock;
+  PerformanceOptimizer opt(all_enabled(), clock);
+  auto tune = std::make_unique<TuneComponent>(opt.config(), opt.metrics(), clock);
+  AdaptivePerformanceTuner& tuner = tune->tuner();
+  opt.add_component(std::move(tune));
+  for (int i = 0; i < 50; ++i)
+    opt.optimize_operation({"work", 2}, [] { return 1; });
+  clock.advance(std::chrono::seconds(60));
+  tuner.tick();  // closes the sample period the operations fell in
+  const std::vector<PerformanceSample> history = tuner.performance_history();
+  ASSERT_FALSE(history.empty());
+  double best = 0;
+  for (const PerformanceSample& s : history)
+    best = std::max(best, s.throughput);
+  EXPECT_GT(best, 0);  // the 100 units of the 50 operations
 }
 
 TEST(StandardComponentsTest, DisabledPartsStayNullAndTheirSectionsSaySo) {

@@ -7,10 +7,12 @@
 //   opt.add_component(std::move(tune));   // start(): the tuner's thread evaluates every
 //                                         // config.tuning_interval
 //
-// The tuner is built from the config (tuning_interval, performance_history_size) and registers its
-// metrics (opusperf_tune_knob_value{knob}, opusperf_tune_decisions_total{knob,action},
-// opusperf_tune_frozen) in the optimizer's Registry. Components that own a tunable setting add
-// their knobs through tuner(); knobs may be added before or after start().
+// Every successful optimize_operation of the optimizer is recorded as a performance sample
+// (on_operation). The tuner is built from the config (tuning_interval, performance_history_size)
+// and registers its metrics (opusperf_tune_knob_value{knob},
+// opusperf_tune_decisions_total{knob,action}, opusperf_tune_frozen) in the optimizer's Registry.
+// Components that own a tunable setting add their knobs through tuner(); knobs may be added before
+// or after start().
 //
 // Thread-safety: as AdaptivePerformanceTuner (every method from any thread). Not copyable.
 #pragma once
@@ -42,6 +44,12 @@ class TuneComponent final : public Component {
   // Nothing to release: the tuner holds no rebuildable memory. Says what it is tuning.
   OptimizationStep optimize_now() override;
   nlohmann::json report_section() const override { return tuner_.report_json(); }
+  // Every operation the optimizer measures is a performance sample for the tuner (the seed's
+  // record_performance), so knobs are judged on the service's own throughput.
+  bool observes_operations() const override { return true; }
+  void on_operation(std::string_view /*name*/, const OperationMetrics& metrics) override {
+    tuner_.record_performance(metrics);
+  }
 
   AdaptivePerformanceTuner& tuner() { return tuner_; }
   const AdaptivePerformanceTuner& tuner() const { return tuner_; }
