@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what opusperf needs (scripts/install-deps.sh), then configures and builds one CMake preset.
-# Usage: scripts/build.sh [preset]     presets: release (default), debug, asan-ubsan, tsan
+# Usage: scripts/build.sh [preset]     presets: release (default), nocuda, debug, asan-ubsan, tsan
 # The CLI lands in build/<preset>/bin/opusperf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
