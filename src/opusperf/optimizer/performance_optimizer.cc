@@ -212,8 +212,9 @@ Report PerformanceOptimizer::report() {
   for (std::string_view section : Report::kSections) {
     if (section == "system" || section == "operations") continue;
     doc[std::string(section)] = disabled_section_json(
-        requested(config_, section),
-        requested(config_, section) ? "not available in this build" : "disabled in config");
+        requested(config_, section), requested(config_, section)
+                                         ? "enabled in config, not added to this run"
+                                         : "disabled in config");
   }
   for (const auto& c : components_)
     doc[std::string(c->section())] = c->report_section();
