@@ -12,27 +12,29 @@ LumaImage downscale_luma(const std::uint8_t* data, int stride, int width, int he
   out.height = std::max(1, static_cast<int>(static_cast<long>(height) * out.width / width));
   // Large planes: every second row and column is plenty for a 96-wide average and halves the reads.
   const int step = width >= 4 * out.width ? 2 : 1;
-  std::vector<int> column_cell(static_cast<std::size_t>(width));
-  for (int x = 0; x < width; ++x)
-    column_cell[x] = static_cast<int>(static_cast<long>(x) * out.width / width);
+  // Column x belongs to cell floor(x * out.width / width), so each cell is one run of columns,
+  // [cell_begin[c], cell_begin[c + 1]): summing runs keeps the inner loop free of the scattered
+  // read-modify-writes a per-pixel cell lookup makes (a quarter of the analysis time when it did).
+  std::vector<int> cell_begin(static_cast<std::size_t>(out.width) + 1);
+  for (int c = 0; c <= out.width; ++c) {
+    const long b = (static_cast<long>(c) * width + out.width - 1) / out.width;  // ceil
+    cell_begin[static_cast<std::size_t>(c)] = static_cast<int>((b + step - 1) / step * step);
+  }
   std::vector<std::uint32_t> sum(static_cast<std::size_t>(out.width) * out.height, 0);
   std::vector<std::uint32_t> count(sum.size(), 0);
-  std::vector<std::uint32_t> row_sum(static_cast<std::size_t>(out.width));
-  std::vector<std::uint32_t> row_count(static_cast<std::size_t>(out.width));
   for (int y = 0; y < height; y += step) {
     const int cy = static_cast<int>(static_cast<long>(y) * out.height / height);
     const std::uint8_t* row = data + static_cast<std::ptrdiff_t>(y) * stride;
-    std::fill(row_sum.begin(), row_sum.end(), 0);
-    std::fill(row_count.begin(), row_count.end(), 0);
-    for (int x = 0; x < width; x += step) {
-      row_sum[column_cell[x]] += row[x];
-      ++row_count[column_cell[x]];
-    }
     std::uint32_t* s = &sum[static_cast<std::size_t>(cy) * out.width];
-    std::uint32_t* c = &count[static_cast<std::size_t>(cy) * out.width];
+    std::uint32_t* n = &count[static_cast<std::size_t>(cy) * out.width];
     for (int cx = 0; cx < out.width; ++cx) {
-      s[cx] += row_sum[cx];
-      c[cx] += row_count[cx];
+      const int begin = cell_begin[static_cast<std::size_t>(cx)];
+      const int end = std::min(cell_begin[static_cast<std::size_t>(cx) + 1], width);
+      std::uint32_t run = 0;
+      for (int x = begin; x < end; x += step)
+        run += row[x];
+      s[cx] += run;
+      n[cx] += static_cast<std::uint32_t>((end - begin + step - 1) / step);
     }
   }
   out.pixels.resize(sum.size());

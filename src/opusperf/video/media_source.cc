@@ -78,6 +78,13 @@ void MediaSource::open_decoder(Decoder& d, int stream, const MediaSourceOptions&
     d.ctx->skip_loop_filter = AVDISCARD_ALL;
     d.ctx->flags2 |= AV_CODEC_FLAG2_FAST;
   }
+  if (o.min_decoded_width > 0 && d.kind == StreamKind::kVideo && codec->max_lowres > 0) {
+    int lowres = 0;
+    while (lowres < codec->max_lowres &&
+           (st->codecpar->width >> (lowres + 1)) >= o.min_decoded_width)
+      ++lowres;
+    d.ctx->lowres = lowres;
+  }
   if (int r = avcodec_open2(d.ctx.get(), codec, nullptr); r < 0) {
     throw InputError(info_.path + ": cannot open " + codec->name + " decoder (" + av_error(r) +
                      ")");

@@ -30,6 +30,10 @@ struct MediaSourceOptions {
   int threads = 1;
   // Trade exactness for speed in analysis: skip H.264/HEVC loop filtering and allow fast paths.
   bool fast_decode = false;
+  // > 0: where the video codec can decode at a fraction of the size (libav's lowres: MPEG-4 part
+  // 2, MJPEG, MPEG-1/2, ...), decode at the smallest 1/2^n that keeps at least this many columns.
+  // Analysis reads only a small grey image, so the IDCT of pixels it would average away is waste.
+  int min_decoded_width = 0;
 };
 
 struct MediaInfo {

@@ -116,7 +116,10 @@ void add_audio(const AVFrame* f, AudioSum& sum) {
 
 ChunkResult analyze_chunk(const std::filesystem::path& path, const Chunk& chunk, double window_s,
                           std::atomic<std::uint64_t>* frames_done) {
-  MediaSource src(path, {.decode_audio = true, .threads = 1, .fast_decode = true});
+  MediaSource src(path, {.decode_audio = true,
+                         .threads = 1,
+                         .fast_decode = true,
+                         .min_decoded_width = 2 * kFeatureWidth});
   const double tick = src.video_tick_s();
   if (chunk.begin != kNoBound) src.seek(chunk.begin);
   const double begin_s = chunk.begin == kNoBound ? -1e300 : chunk.begin * tick;
