@@ -253,6 +253,22 @@ TEST_F(SampleMediaTest, MegamindHasThreeCutsWithinTwoFrames) {
   expect_cuts(cuts_of(r), {4.13, 6.46, 8.38}, 23.976);
 }
 
+// Megamind.avi has packed B-frames: its keyframe packets display a frame after frames decoded
+// from the packets before them, which a chunk split at the keyframe must not lose.
+TEST_F(SampleMediaTest, ChunkedAnalysisOfPackedBFramesLosesNoFrame) {
+  const fs::path v = media("Megamind.avi");
+  if (v.empty()) GTEST_SKIP() << "data/media/Megamind.avi absent: run scripts/fetch-media.sh";
+  const Analysis one = analyze_video(v, {.threads = 1});
+  const Analysis many = analyze_video(v, {.threads = 3, .min_chunk_s = 1.0});
+  EXPECT_GT(many.chunks, 2);
+  EXPECT_EQ(one.frames.size(), 270u);
+  ASSERT_EQ(one.frames.size(), many.frames.size());
+  for (std::size_t i = 0; i < one.frames.size(); ++i) {
+    EXPECT_DOUBLE_EQ(one.frames[i].time_s, many.frames[i].time_s) << i;
+    EXPECT_FLOAT_EQ(one.frames[i].content, many.frames[i].content) << i;
+  }
+}
+
 TEST_F(SampleMediaTest, VtestHasNoCut) {
   const fs::path v = media("vtest.avi");
   if (v.empty()) GTEST_SKIP() << "data/media/vtest.avi absent: run scripts/fetch-media.sh";

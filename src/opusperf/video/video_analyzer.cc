@@ -31,9 +31,12 @@ struct AudioSum {
 };
 
 struct ChunkResult {
-  std::vector<FrameFeatures> frames;
+  std::vector<FrameFeatures> frames;  // ts in [begin, end), then up to kFramesPastEnd beyond
+  // The small images of frames[tail_from ..]: the last frame before end and those past it, one of
+  // which the join keeps as the chunk's last.
+  std::size_t tail_from = 0;
+  std::vector<LumaImage> tail;
   LumaImage first;
-  LumaImage last;
   std::map<std::size_t, AudioSum> audio;  // by loudness window
   std::vector<double> damaged;
   bool read_error = false;
@@ -140,13 +143,13 @@ ChunkResult analyze_chunk(const std::filesystem::path& path, const Chunk& chunk,
       if (ts == AV_NOPTS_VALUE)
         ts = out.frames.empty() ? 0 : static_cast<std::int64_t>(last_time / tick) + 1;
       if (chunk.begin != kNoBound && ts < chunk.begin) continue;
-      if (chunk.end != kNoBound && ts >= chunk.end) {
-        // Decoders with delayed output (packed B-frames) may still return a frame of this chunk
-        // after the next chunk's keyframe: read a few frames on before stopping.
-        if (++frames_past_end >= kFramesPastEnd) {
-          video_done = true;
-          if (!src.audio_decoder()) break;
-        }
+      // Frames past the end are kept too: the join decides where this chunk stops. With delayed
+      // output (packed B-frames in AVI) the next chunk's keyframe may display after frames that
+      // only this chunk decodes, so a cut at the keyframe's packet would lose them.
+      const bool past_end = chunk.end != kNoBound && ts >= chunk.end;
+      if (past_end && ++frames_past_end > kFramesPastEnd) {
+        video_done = true;
+        if (!src.audio_decoder()) break;
         continue;
       }
       LumaImage current = luma(f);
@@ -155,6 +158,14 @@ ChunkResult analyze_chunk(const std::filesystem::path& path, const Chunk& chunk,
       last_time = feat.time_s;
       out.frames.push_back(feat);
       if (out.first.empty()) out.first = current;
+      if (past_end) {
+        if (out.tail.empty()) {  // the first frame past the end: keep the one before it too
+          const bool has_before = out.frames.size() >= 2;
+          out.tail_from = out.frames.size() - (has_before ? 2 : 1);
+          if (has_before) out.tail.push_back(previous);
+        }
+        out.tail.push_back(current);
+      }
       previous = std::move(current);
       if (frames_done) frames_done->fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -164,7 +175,10 @@ ChunkResult analyze_chunk(const std::filesystem::path& path, const Chunk& chunk,
       add_audio(f, out.audio[static_cast<std::size_t>(t / window_s)]);
     }
   }
-  out.last = std::move(previous);
+  if (out.tail.empty() && !out.frames.empty()) {  // no frame past the end: the last is the tail
+    out.tail_from = out.frames.size() - 1;
+    out.tail.push_back(std::move(previous));
+  }
   for (double t : src.damaged_times())
     out.damaged.push_back(t < 0 ? last_time : t);
   out.read_error = src.read_error();
@@ -247,7 +261,20 @@ Analysis analyze_video(const std::filesystem::path& path, const AnalyzeOptions& 
   std::vector<double> damaged;
   const LumaImage* previous_last = nullptr;
   bool read_error = false;
-  for (ChunkResult& r : results) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    ChunkResult& r = results[i];
+    // A chunk ends where the next one's first decoded frame begins (its frames past its own end
+    // fill any gap the keyframe's display delay leaves; the rest are the next chunk's).
+    const ChunkResult* next = nullptr;
+    for (std::size_t j = i + 1; j < results.size() && next == nullptr; ++j)
+      if (!results[j].frames.empty()) next = &results[j];
+    if (next != nullptr) {
+      const double next_begin = next->frames.front().time_s;
+      std::size_t keep = r.frames.size();
+      while (keep > 0 && r.frames[keep - 1].time_s >= next_begin)
+        --keep;
+      r.frames.resize(keep);
+    }
     if (!r.frames.empty()) {
       if (previous_last != nullptr && !previous_last->empty()) {
         const double t = r.frames.front().time_s;
@@ -255,7 +282,7 @@ Analysis analyze_video(const std::filesystem::path& path, const AnalyzeOptions& 
         r.frames.front().time_s = t;
       }
       a.frames.insert(a.frames.end(), r.frames.begin(), r.frames.end());
-      previous_last = &r.last;
+      previous_last = &r.tail[r.frames.size() - 1 - r.tail_from];
     }
     for (const auto& [w, s] : r.audio) {
       audio[w].sum_squares += s.sum_squares;
