@@ -16,7 +16,10 @@ extern "C" {
 #include "config_options.h"
 #include "opusperf/core/errors.h"
 #include "opusperf/monitor/metric_registry.h"
+#include "opusperf/optimizer/balance_component.h"
 #include "opusperf/optimizer/performance_optimizer.h"
+#include "opusperf/optimizer/standard_components.h"
+#include "opusperf/optimizer/tune_component.h"
 #include "opusperf/video/clip_pipeline.h"
 #include "opusperf/video/progress_bar.h"
 #include "serve_options.h"
@@ -89,6 +92,27 @@ int run_clip(const ClipFlags& f) {
   // progress goes to gauges the dashboard (--serve) and the report show.
   PerformanceOptimizer opt(config);
   ServeScope serve(opt, f.serve);
+  // Analysis chunks run on a WorkerPool of --threads workers (the balancer picks each chunk's
+  // worker), and with adaptive tuning on, the tuner's pool_concurrency knob sets how many decode
+  // at once, judged on chunks per second.
+  WorkerPool* pool = nullptr;
+  if (config.enable_load_balancing) {
+    WorkerPoolOptions po = BalanceComponent::options_from(config);
+    po.workers = o.threads;
+    auto balance = std::make_unique<BalanceComponent>(std::move(po), opt.metrics());
+    pool = &balance->pool();
+    opt.add_component(std::move(balance));
+    if (config.enable_adaptive_tuning) {
+      auto tune = std::make_unique<TuneComponent>(config, opt.metrics());
+      add_pool_concurrency_knob(tune->tuner(), *pool);
+      opt.add_component(std::move(tune));
+    }
+    o.submit_chunk = [pool, &opt](std::function<void()> job) {
+      return pool->submit([&opt, job = std::move(job)] {
+        opt.optimize_operation({"analyze_chunk", 1}, job);
+      });
+    };
+  }
   Family<Gauge>& done = opt.metrics().gauge(
       "opusperf_clip_progress_done", "Units the clip pipeline's stage has finished", {"stage"});
   Family<Gauge>& total = opt.metrics().gauge(

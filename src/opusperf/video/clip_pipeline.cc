@@ -72,6 +72,7 @@ Analysis analyze_with_progress(const fs::path& video, const ClipPipelineOptions&
   AnalyzeOptions ao;
   ao.threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   ao.frames_done = &done;
+  ao.submit = o.submit_chunk;
   const auto t0 = SteadyTime::now();
   auto job = std::async(std::launch::async, [&] { return analyze_video(video, ao); });
   while (job.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -46,6 +47,8 @@ struct ClipPipelineOptions {
   unsigned threads = 0;             // analysis chunks at once; 0 = hardware threads
   CutDetectorOptions cuts;
   std::function<void(const ClipProgress&)> progress;
+  // Where analysis chunks run (AnalyzeOptions::submit); empty = `threads` plain threads.
+  std::function<std::future<void>(std::function<void()> job)> submit_chunk = nullptr;
 };
 
 // Runs the pipeline. Returns {"video", "duration_s", "frames", "fps", "cuts", "clips",

@@ -4,6 +4,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,6 +112,20 @@ TEST_F(ClipPipelineTest, ChunkedAnalysisEqualsOneSequentialPass) {
     EXPECT_FLOAT_EQ(one.frames[i].motion, many.frames[i].motion) << i;
   }
   ASSERT_EQ(one.loudness_db.size(), many.loudness_db.size());
+  // The same through a caller's executor (a WorkerPool in the CLI): every chunk goes through it.
+  std::atomic<int> submitted{0};
+  AnalyzeOptions via;
+  via.threads = 3;
+  via.min_chunk_s = 1.0;
+  via.submit = [&submitted](std::function<void()> job) {
+    ++submitted;
+    return std::async(std::launch::async, std::move(job));
+  };
+  const Analysis submitted_run = analyze_video(v, via);
+  EXPECT_EQ(submitted.load(), many.chunks);
+  ASSERT_EQ(submitted_run.frames.size(), one.frames.size());
+  for (std::size_t i = 0; i < one.frames.size(); ++i)
+    EXPECT_FLOAT_EQ(one.frames[i].content, submitted_run.frames[i].content) << i;
   // The loud passage (4.5 .. 5.5 s) is far above the quiet tone.
   EXPECT_GT(one.loudness_at(5.0), one.loudness_at(1.0) + 15);
 }

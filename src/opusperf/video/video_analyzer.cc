@@ -234,24 +234,34 @@ Analysis analyze_video(const std::filesystem::path& path, const AnalyzeOptions& 
   a.chunks = static_cast<int>(chunks.size());
   std::vector<ChunkResult> results(chunks.size());
   std::vector<std::exception_ptr> errors(chunks.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < chunks.size();) {
-      try {
-        results[i] = analyze_chunk(path, chunks[i], a.loudness_window_s, options.frames_done);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
+  const auto run_chunk = [&](std::size_t i) {
+    try {
+      results[i] = analyze_chunk(path, chunks[i], a.loudness_window_s, options.frames_done);
+    } catch (...) {
+      errors[i] = std::current_exception();
     }
   };
-  const unsigned n_threads =
-      std::min<unsigned>(std::max(1u, options.threads), static_cast<unsigned>(chunks.size()));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n_threads; ++t)
-    pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool)
-    t.join();
+  if (options.submit) {
+    std::vector<std::future<void>> done;
+    for (std::size_t i = 0; i < chunks.size(); ++i)
+      done.push_back(options.submit([&run_chunk, i] { run_chunk(i); }));
+    for (std::future<void>& f : done)
+      f.get();
+  } else {
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < chunks.size();)
+        run_chunk(i);
+    };
+    const unsigned n_threads =
+        std::min<unsigned>(std::max(1u, options.threads), static_cast<unsigned>(chunks.size()));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < n_threads; ++t)
+      pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool)
+      t.join();
+  }
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

@@ -7,9 +7,10 @@
 //
 // Each chunk starts at a keyframe, so its decoder needs nothing from the chunk before; the content
 // difference of a chunk's first frame is measured against the previous chunk's last frame when the
-// chunks are joined, so the result equals a sequential pass. Chunks run on `threads` plain
-// std::threads taking chunks in order from a shared counter (WorkerPool from balance/ can take this
-// role once wired in).
+// chunks are joined, so the result equals a sequential pass. Chunks run on `submit` when it is set
+// (a service hands its WorkerPool: `opusperf clip` does, so the balancer picks the worker and the
+// tuner sets how many chunks decode at once), else on `threads` plain std::threads taking chunks in
+// order from a shared counter.
 //
 // Thread-safety: reentrant; `frames_done` is updated with relaxed atomics for a progress display.
 // Cost: one decode of every video frame (loop filter skipped where the codec allows) and audio
@@ -19,6 +20,8 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <future>
 
 #include "opusperf/video/analysis.h"
 
@@ -33,6 +36,9 @@ struct AnalyzeOptions {
   unsigned chunks_per_thread = 3;
   // Incremented once per decoded video frame when not null.
   std::atomic<std::uint64_t>* frames_done = nullptr;
+  // Runs one chunk's job somewhere and returns its completion (the job does not throw); empty =
+  // the plain threads above. `threads` still sets how many chunks the video is cut into.
+  std::function<std::future<void>(std::function<void()> job)> submit = nullptr;
 };
 
 // Returns the analysis of `path`. Throws InputError (naming the file and reason) when the file is
