@@ -1,93 +1,164 @@
-// `opusperf quickstart batch`: a frame-analysis job cut into batches and spread over the
-// optimizer's worker pool (the balance component: max_workers workers, load_balancing_strategy),
-// against the same batches run one after another on the calling thread. Prints the wall time of
-// both, the speed-up, each worker's share and latency, and checks the two runs agree.
+// `opusperf quickstart batch`: many videos through the clip pipeline's analysis, one job per file
+// on the optimizer's WorkerPool (the balance component: workers from max_workers and the cores,
+// load_balancing_strategy picks each file's worker), against the same files analysed one after
+// another on the calling thread. Prints each file's frames and cuts, the wall time of both runs,
+// the speed-up and each worker's share, and checks both runs found the same cuts.
+//
+// The files are the VIDEO arguments, else --synthetic N built-in test videos (each with its own
+// known cuts, written to a temp folder and removed afterwards) plus the sample media under
+// data/media/ when the set-up script has fetched them.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <future>
 #include <iostream>
 #include <memory>
-#include <numeric>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
 #include <vector>
 
+extern "C" {
+#include <libavutil/log.h>
+}
+
 #include "command_registry.h"
-#include "frame_workload.h"
 #include "opusperf/core/errors.h"
 #include "opusperf/optimizer/balance_component.h"
 #include "opusperf/optimizer/performance_optimizer.h"
+#include "opusperf/video/clip_pipeline.h"
+#include "opusperf/video/synthetic_video.h"
 #include "quickstart_report.h"
 
 namespace opusperf::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 struct BatchOptions {
-  int frames = 480;
-  int batch = 32;
-  int width = 480;
-  int height = 270;
+  std::vector<std::string> videos;
+  int synthetic = 4;
 };
 
-// One batch: generate frames [first, first + n) and return their summed motion energy. Each batch
-// has its own FrameWorkload, so batches are independent and may run anywhere, in any order.
-double analyse_batch(const BatchOptions& o, int first, int n) {
-  FrameWorkload workload(o.width, o.height, /*seed=*/42);
-  const std::vector<double> motion = workload.analyse(workload.generate(first, n));
-  return std::accumulate(motion.begin(), motion.end(), 0.0);
+// Writes `n` short synthetic videos, each with its own cuts, into `dir`.
+std::vector<fs::path> write_synthetic_set(const fs::path& dir, int n) {
+  fs::create_directories(dir);
+  std::vector<fs::path> out;
+  for (int i = 0; i < n; ++i) {
+    video::SyntheticVideoSpec spec;
+    spec.duration_s = 12;
+    spec.cuts_s = {3.0 + 0.4 * i, 6.6 + 0.2 * i, 9.2};
+    spec.loud = {{7.0, 8.5}};
+    out.push_back(dir / fmt::format("synthetic-{}.mp4", i + 1));
+    video::write_synthetic_video(out.back(), spec);
+  }
+  return out;
+}
+
+// The analysis of one file on one thread, as a pool job runs it.
+nlohmann::json analyse(const fs::path& file) {
+  video::ClipPipelineOptions p;
+  p.video = file;
+  p.analyze_only = true;
+  p.use_cache = false;  // both runs decode: the comparison is of where the work runs
+  p.threads = 1;
+  return video::run_clip_pipeline(p);
+}
+
+std::string cuts_text(const nlohmann::json& r) {
+  std::string s;
+  for (const auto& c : r["cuts"])
+    s += fmt::format("{}{:.2f}", s.empty() ? "" : " ", c.get<double>());
+  return s.empty() ? "none" : s;
 }
 
 int run_batch(const BatchOptions& o, const QuickstartContext& ctx) {
-  if (o.frames < 1 || o.batch < 1) throw InputError("--frames and --batch must be at least 1");
-  if (o.width < 3 || o.height < 3) throw InputError("--width and --height must be at least 3");
-  PerformanceOptimizer opt(ctx.config);
+  if (o.synthetic < 0 || o.synthetic > 64) throw InputError("--synthetic must be in [0, 64]");
+  av_log_set_level(AV_LOG_FATAL);
+  std::vector<fs::path> files;
+  for (const std::string& v : o.videos) {
+    if (!fs::is_regular_file(v)) throw InputError(v + ": no such file");
+    files.emplace_back(v);
+  }
+  const fs::path scratch =
+      fs::temp_directory_path() / fmt::format("opusperf-quickstart-batch-{}", ::getpid());
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{scratch};
+  if (files.empty()) {
+    files = write_synthetic_set(scratch, o.synthetic);
+    for (const char* name : {"Megamind.avi", "vtest.avi"}) {
+      if (fs::is_regular_file(fs::path("data/media") / name))
+        files.push_back(fs::path("data/media") / name);
+    }
+  }
+  if (files.empty()) throw InputError("no videos: give VIDEO arguments or --synthetic N > 0");
+
+  OptimizationConfig cfg = ctx.config;
+  PerformanceOptimizer opt(cfg);
   ServeScope serve(opt, ctx.serve);
-  auto component = std::make_unique<BalanceComponent>(ctx.config, opt.metrics());
+  WorkerPoolOptions po = BalanceComponent::options_from(cfg);
+  po.workers = std::min<std::size_t>(po.workers, std::max(1u, std::thread::hardware_concurrency()));
+  auto component = std::make_unique<BalanceComponent>(std::move(po), opt.metrics());
   WorkerPool& pool = component->pool();
   opt.add_component(std::move(component));
-  const int batches = (o.frames + o.batch - 1) / o.batch;
-  const auto units = static_cast<std::uint64_t>(o.frames);
   std::cerr << fmt::format(
-      "quickstart batch: {} frames of {}x{} in {} batches over {} workers ({}), profile {}\n",
-      o.frames, o.width, o.height, batches, pool.size(), ctx.config.load_balancing_strategy,
-      ctx.config.profile);
+      "quickstart batch: {} videos, analysed one after another, then one job a "
+      "file on {} workers ({}), profile {}\n",
+      files.size(), pool.size(), cfg.load_balancing_strategy, cfg.profile);
 
-  auto [sequential, seq_m] = opt.optimize_operation({"batches_sequential", units}, [&] {
-    std::vector<double> out;
-    for (int b = 0; b < batches; ++b)
-      out.push_back(analyse_batch(o, b * o.batch, std::min(o.batch, o.frames - b * o.batch)));
+  auto [sequential, seq_m] = opt.optimize_operation({"videos_sequential", files.size()}, [&] {
+    std::vector<nlohmann::json> out;
+    for (const fs::path& f : files)
+      out.push_back(analyse(f));
     return out;
   });
-  auto [pooled, pool_m] = opt.optimize_operation({"batches_on_pool", units}, [&] {
-    std::vector<std::future<double>> futures;
-    for (int b = 0; b < batches; ++b) {
-      const int first = b * o.batch;
-      const int n = std::min(o.batch, o.frames - first);
-      futures.push_back(pool.submit([&o, first, n] { return analyse_batch(o, first, n); }));
+  auto [pooled, pool_m] = opt.optimize_operation({"videos_on_pool", files.size()}, [&] {
+    std::vector<std::future<nlohmann::json>> futures;
+    for (const fs::path& f : files) {
+      futures.push_back(pool.submit(
+          [&opt, f] {
+            return opt.optimize_operation({"analyse_video", 1}, [&] { return analyse(f); }).first;
+          },
+          f.filename().string()));
     }
-    std::vector<double> out;
-    for (auto& f : futures)
-      out.push_back(f.get());
+    std::vector<nlohmann::json> out;
+    for (auto& fut : futures)
+      out.push_back(fut.get());
     return out;
   });
-  if (pooled != sequential) {
-    throw RuntimeError("quickstart batch: the pool's results differ from the sequential run's");
-  }
 
-  const double seq_ms = std::chrono::duration<double, std::milli>(seq_m.wall_time).count();
-  const double pool_ms = std::chrono::duration<double, std::milli>(pool_m.wall_time).count();
+  std::cout << fmt::format("  {:<22} {:>7} {:>9}  {}\n", "video", "frames", "fps", "cuts (s)");
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (pooled[i]["cuts"] != sequential[i]["cuts"] ||
+        pooled[i]["frames"] != sequential[i]["frames"]) {
+      throw RuntimeError(
+          fmt::format("quickstart batch: {}: the pool's analysis differs from the "
+                      "sequential one",
+                      files[i].string()));
+    }
+    std::cout << fmt::format("  {:<22} {:>7} {:>9.2f}  {}\n", files[i].filename().string(),
+                             pooled[i]["frames"].get<std::uint64_t>(),
+                             pooled[i]["fps"].get<double>(), cuts_text(pooled[i]));
+  }
+  const double seq_s = std::chrono::duration<double>(seq_m.wall_time).count();
+  const double pool_s = std::chrono::duration<double>(pool_m.wall_time).count();
   std::cout << fmt::format(
-      "{} batches: sequential {:.1f} ms, on the pool {:.1f} ms: {:.2f}x (results identical, mean "
-      "motion {:.3f})\n",
-      batches, seq_ms, pool_ms, seq_ms / pool_ms,
-      std::accumulate(pooled.begin(), pooled.end(), 0.0) / o.frames);
+      "{} videos: one after another {:.2f} s, on the pool {:.2f} s: {:.2f}x on {} hardware "
+      "threads (same frames and cuts)\n",
+      files.size(), seq_s, pool_s, seq_s / pool_s, std::thread::hardware_concurrency());
   pool.drain();
-  std::cout << fmt::format("  {:<10} {:>8} {:>8} {:>10} {:>10}\n", "worker", "batches", "share",
-                           "p50 ms", "p99 ms");
+  std::cout << fmt::format("  {:<10} {:>7} {:>8} {:>10}\n", "worker", "videos", "share", "p50 s");
   for (const WorkerSnapshot& w : pool.balancer().snapshot().workers) {
-    std::cout << fmt::format("  {:<10} {:>8} {:>7.1f}% {:>10.2f} {:>10.2f}\n", w.name, w.requests,
+    std::cout << fmt::format("  {:<10} {:>7} {:>7.1f}% {:>10.2f}\n", w.name, w.requests,
                              w.share_percent,
-                             static_cast<double>(w.latency_ns.percentile(0.5)) / 1e6,
-                             static_cast<double>(w.latency_ns.percentile(0.99)) / 1e6);
+                             static_cast<double>(w.latency_ns.percentile(0.5)) / 1e9);
   }
   std::cout << "\n";
   finish_quickstart(opt, ctx);
@@ -96,13 +167,13 @@ int run_batch(const BatchOptions& o, const QuickstartContext& ctx) {
 
 [[maybe_unused]] const bool kRegistered = register_quickstart({
     "batch",
-    "batches of frame analysis spread over the worker pool, against one thread",
+    "many videos through the clip pipeline's analysis on the worker pool, against one thread",
     [](CLI::App& cmd) -> QuickstartRunner {
       auto o = std::make_shared<BatchOptions>();
-      cmd.add_option("--frames", o->frames, "Frames to process")->capture_default_str();
-      cmd.add_option("--batch", o->batch, "Frames per batch (one pool job)")->capture_default_str();
-      cmd.add_option("--width", o->width, "Frame width")->capture_default_str();
-      cmd.add_option("--height", o->height, "Frame height")->capture_default_str();
+      cmd.add_option("videos", o->videos, "Video files (default: built-in and sample videos)");
+      cmd.add_option("--synthetic", o->synthetic,
+                     "Built-in test videos to make when no VIDEO is given")
+          ->capture_default_str();
       return [o](const QuickstartContext& ctx) { return run_batch(*o, ctx); };
     },
 });

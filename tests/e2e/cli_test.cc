@@ -92,6 +92,16 @@ TEST_F(CliTest, QuickstartComprehensiveRunsEveryComponentTogether) {
   EXPECT_EQ(run_cli("quickstart comprehensive --width 641").exit_code, 2);
 }
 
+TEST_F(CliTest, QuickstartBatchRunsManyVideosThroughThePool) {
+  RunResult r = run_cli("quickstart batch --synthetic 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("synthetic-1.mp4"));
+  EXPECT_THAT(r.output, HasSubstr("synthetic-2.mp4"));
+  EXPECT_THAT(r.output, HasSubstr("same frames and cuts"));
+  EXPECT_THAT(r.output, HasSubstr("analyse_video"));
+  EXPECT_EQ(run_cli("quickstart batch " + path("missing.mp4")).exit_code, 2);
+}
+
 TEST_F(CliTest, BadConfigKeyExitsTwoNamingTheKey) {
   write("bad.yaml", "profile: production\ncache_size_limt: 10\n");
   RunResult r = run_cli("quickstart basic --frames 1 --config " + path("bad.yaml"));
