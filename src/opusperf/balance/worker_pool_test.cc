@@ -31,6 +31,20 @@ WorkerPoolOptions options(std::size_t workers, std::string policy = "least_loade
   return o;
 }
 
+// Counts jobs running at once and remembers the most seen.
+struct RunningJobs {
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  void run_for(std::chrono::microseconds d) {
+    const int now = running.fetch_add(1) + 1;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(d);
+    running.fetch_sub(1);
+  }
+};
+
 TEST(WorkerPoolTest, EveryJobRunsExactlyOnceFromManySubmitters) {
   Registry metrics;
   WorkerPool pool(options(4), metrics);
@@ -153,24 +167,16 @@ TEST(WorkerPoolTest, InFlightLimitMakesSubmitWaitForAFreeWorker) {
   WorkerPoolOptions o = options(2);
   o.balancer.max_in_flight_per_worker = 1;
   WorkerPool pool(o, metrics);
-  std::atomic<int> running{0};
-  std::atomic<int> most{0};
+  RunningJobs jobs;
   std::vector<std::future<void>> f;
   for (int i = 0; i < 40; ++i) {
-    f.push_back(pool.submit([&] {
-      const int now = running.fetch_add(1) + 1;
-      int seen = most.load();
-      while (now > seen && !most.compare_exchange_weak(seen, now)) {
-      }
-      std::this_thread::sleep_for(200us);
-      running.fetch_sub(1);
-    }));
+    f.push_back(pool.submit([&] { jobs.run_for(200us); }));
     for (const WorkerSnapshot& w : pool.balancer().snapshot().workers)
       EXPECT_LE(w.in_flight, 1u);  // submit returned only once a worker had room
   }
   for (auto& x : f)
     x.get();
-  EXPECT_LE(most.load(), 2);
+  EXPECT_LE(jobs.most.load(), 2);
 }
 
 TEST(WorkerPoolTest, ThreadsPerWorkerRunAWorkersJobsConcurrently) {
@@ -198,23 +204,15 @@ TEST(WorkerPoolTest, TheConcurrencyLimitCapsJobsRunningAtOnce) {
   WorkerPool pool(options(4), metrics);
   pool.set_concurrency_limit(2);
   EXPECT_EQ(pool.concurrency_limit(), 2u);
-  std::atomic<int> running{0};
-  std::atomic<int> most{0};
+  RunningJobs jobs;
   std::vector<std::future<void>> f;
   for (int i = 0; i < 40; ++i) {
-    f.push_back(pool.submit([&] {
-      const int now = running.fetch_add(1) + 1;
-      int seen = most.load();
-      while (now > seen && !most.compare_exchange_weak(seen, now)) {
-      }
-      std::this_thread::sleep_for(200us);
-      running.fetch_sub(1);
-    }));
+    f.push_back(pool.submit([&] { jobs.run_for(200us); }));
   }
   for (auto& x : f)
     x.get();
-  EXPECT_LE(most.load(), 2);
-  EXPECT_GE(most.load(), 1);
+  EXPECT_LE(jobs.most.load(), 2);
+  EXPECT_GE(jobs.most.load(), 1);
 
   pool.drain();  // a future is ready a moment before its job stops counting as running
   EXPECT_EQ(pool.running(), 0u);
