@@ -120,30 +120,41 @@ nlohmann::json run_clip_pipeline(const ClipPipelineOptions& o) {
     write_synthetic_video(video);
   }
 
-  // Analyze, through the feature cache (the content hash counts as analysis time).
+  // Analyze, through the feature cache (the content hash counts as analysis time): the caller's
+  // in-memory tier first, then the disk, then decoding.
   const auto t0 = SteadyTime::now();
   std::optional<FeatureCache> cache;
   std::string key;
-  std::optional<Analysis> analysis;
   if (o.use_cache) {
     cache.emplace(o.cache_dir.empty() ? FeatureCache::default_dir() : o.cache_dir);
     key = FeatureCache::content_key(video);
-    analysis = cache->load(key);
   }
-  const bool hit = analysis.has_value();
-  if (!hit) {
+  bool decoded = false;
+  const auto load = [&]() -> Analysis {
+    if (cache) {
+      if (std::optional<Analysis> stored = cache->load(key)) return std::move(*stored);
+    }
+    decoded = true;
     // Opening once up front turns a non-video into InputError before any work.
     const std::uint64_t total = static_cast<std::uint64_t>(
         std::max<std::int64_t>(0, MediaSource(video, {.decode_audio = false}).info().frames));
-    analysis = analyze_with_progress(video, o, total);
+    Analysis fresh = analyze_with_progress(video, o, total);
     if (cache) {
       try {
-        cache->store(key, *analysis);
+        cache->store(key, fresh);
       } catch (const std::exception&) {
         // A cache that cannot be written costs the next run time, not this run its result.
       }
     }
+    return fresh;
+  };
+  std::optional<Analysis> analysis;
+  if (cache && o.memory_tier) {
+    analysis = *o.memory_tier(key, load);
+  } else {
+    analysis = load();
   }
+  const bool hit = !decoded;
   Analysis& a = *analysis;
   a.info.path = video.string();
   const double analyze_s = seconds_since(t0);

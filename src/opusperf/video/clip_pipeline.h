@@ -19,10 +19,12 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
+#include "opusperf/video/analysis.h"
 #include "opusperf/video/cut_detector.h"
 
 namespace opusperf::video {
@@ -47,6 +49,14 @@ struct ClipPipelineOptions {
   unsigned threads = 0;             // analysis chunks at once; 0 = hardware threads
   CutDetectorOptions cuts;
   std::function<void(const ClipProgress&)> progress;
+  // An in-memory tier in front of the on-disk feature cache (used only with use_cache): called
+  // with the file's content key and a loader (disk cache, else decoding), it returns the analysis,
+  // keeping it for the next call with the same key. A service hands a SmartCache here, e.g.
+  //   auto memo = cache_result(cache, [](const std::string&, const auto& load) { ... }, ttl);
+  // as `opusperf quickstart video` does; empty = the disk cache alone.
+  std::function<std::shared_ptr<const Analysis>(const std::string& key,
+                                                const std::function<Analysis()>& load)>
+      memory_tier = nullptr;
   // Where analysis chunks run (AnalyzeOptions::submit); empty = `threads` plain threads.
   std::function<std::future<void>(std::function<void()> job)> submit_chunk = nullptr;
 };

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <memory>
 #include <future>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -156,6 +158,30 @@ TEST_F(ClipPipelineTest, ExportsPlayableClipsThumbnailsAndManifest) {
   for (const auto& e : fs::directory_iterator(dir_ / "out")) {
     EXPECT_THAT(e.path().filename().string(), ::testing::Not(HasSubstr("staging")));
   }
+}
+
+TEST_F(ClipPipelineTest, TheMemoryTierServesARepeatWithoutTheDiskOrADecode) {
+  auto o = options(synthetic());
+  o.analyze_only = true;
+  std::map<std::string, std::shared_ptr<const Analysis>> memory;
+  int loads = 0;
+  o.memory_tier = [&](const std::string& key, const std::function<Analysis()>& load) {
+    auto& slot = memory[key];
+    if (!slot) {
+      ++loads;
+      slot = std::make_shared<const Analysis>(load());
+    }
+    return slot;
+  };
+  const nlohmann::json first = run_clip_pipeline(o);
+  EXPECT_EQ(first["timing"]["cache"], "miss");
+  fs::remove_all(dir_ / "cache");  // the repeat cannot come from the disk
+  const nlohmann::json second = run_clip_pipeline(o);
+  EXPECT_EQ(second["timing"]["cache"], "hit");
+  EXPECT_EQ(loads, 1);
+  EXPECT_EQ(memory.size(), 1u);
+  EXPECT_EQ(first["cuts"], second["cuts"]);
+  EXPECT_EQ(first["frames"], second["frames"]);
 }
 
 TEST_F(ClipPipelineTest, ReframeGivesNineBySixteen) {

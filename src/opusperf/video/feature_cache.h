@@ -7,8 +7,8 @@
 //
 // One file an entry, "<key>.features", written atomically (write_file_atomically), so concurrent
 // runs and crashes leave either a whole entry or none; an entry that does not decode (another
-// version, damage) is a miss. This is a plain folder of files: SmartCache (cache/) can front it as
-// the in-memory tier once wired in.
+// version, damage) is a miss. This is a plain folder of files; a SmartCache fronts it as the
+// in-memory tier through ClipPipelineOptions::memory_tier (see quickstart_video.cc).
 //
 // Thread-safety: load/store may run from many threads and processes. Cost: content_key reads the
 // whole file once (a 64-bit hash at memory speed); load/store one file read/write.
