@@ -139,16 +139,15 @@ class CachingAllocator::Impl {
   void deallocate(void* p) {
     if (p == nullptr) return;
     std::lock_guard lock(mu_);
-    Allocation a;
-    if (!allocated_.take(p, a)) {
+    Block* b = nullptr;
+    if (!allocated_.take(p, b)) {
       throw std::invalid_argument(
           fmt::format("gpu allocator: deallocate({}) of a pointer it does not hold", p));
     }
-    Block* b = a.block;
-    const bool small = b->segment->small;
+    const bool small = b->small;
     decrease(stats_.allocation, small, 1);
     decrease(stats_.allocated_bytes, small, static_cast<std::int64_t>(b->size));
-    decrease(stats_.requested_bytes, small, static_cast<std::int64_t>(a.requested));
+    decrease(stats_.requested_bytes, small, static_cast<std::int64_t>(b->requested));
     if (b->size >= options_.max_split_size) stats_.oversize_allocations.decrease(1);
     b->allocated = false;
     if (!b->stream_uses) {
@@ -170,12 +169,12 @@ class CachingAllocator::Impl {
 
   void record_stream(void* p, Stream stream) {
     std::lock_guard lock(mu_);
-    const Allocation* a = allocated_.find(p);
-    if (a == nullptr) {
+    Block* const* found = allocated_.find(p);
+    if (found == nullptr) {
       throw std::invalid_argument(
           fmt::format("gpu allocator: record_stream({}) of a pointer it does not hold", p));
     }
-    Block* b = a->block;
+    Block* b = *found;
     if (stream == b->stream()) return;  // work on its own stream is ordered already
     std::vector<Stream>& uses = stream_uses_[b];
     if (std::find(uses.begin(), uses.end(), stream) == uses.end()) uses.push_back(stream);
@@ -234,12 +233,6 @@ class CachingAllocator::Impl {
   DeviceBackend& backend() const { return backend_; }
 
  private:
-  // An allocated block and the size its caller asked for.
-  struct Allocation {
-    Block* block = nullptr;
-    std::size_t requested = 0;
-  };
-
   struct Request {
     Stream stream;
     std::size_t size = 0;       // rounded
@@ -270,19 +263,19 @@ class CachingAllocator::Impl {
   // Every change of a free block's neighbours goes through remove/insert, so a block counts as
   // inactive_split exactly while it is pooled with a neighbour.
   void insert_into_pool(Block* b) {
-    pool(b->segment->small).insert(b);
+    pool(b->small).insert(b);
     b->pooled = true;
     if (b->is_split()) {
-      increase(stats_.inactive_split, b->segment->small, 1);
-      increase(stats_.inactive_split_bytes, b->segment->small, static_cast<std::int64_t>(b->size));
+      increase(stats_.inactive_split, b->small, 1);
+      increase(stats_.inactive_split_bytes, b->small, static_cast<std::int64_t>(b->size));
     }
   }
   void remove_from_pool(Block* b) {
-    pool(b->segment->small).erase(b);
+    pool(b->small).erase(b);
     b->pooled = false;
     if (b->is_split()) {
-      decrease(stats_.inactive_split, b->segment->small, 1);
-      decrease(stats_.inactive_split_bytes, b->segment->small, static_cast<std::int64_t>(b->size));
+      decrease(stats_.inactive_split, b->small, 1);
+      decrease(stats_.inactive_split_bytes, b->small, static_cast<std::int64_t>(b->size));
     }
   }
 
@@ -300,7 +293,7 @@ class CachingAllocator::Impl {
 
   bool should_split(const Block* b, std::size_t size) const {
     const std::size_t remaining = b->size - size;
-    if (b->segment->small) return remaining >= kMinBlockSize;
+    if (b->small) return remaining >= kMinBlockSize;
     return size < options_.max_split_size && remaining > kSmallSize;
   }
 
@@ -313,8 +306,9 @@ class CachingAllocator::Impl {
       insert_into_pool(rest);
     }
     b->allocated = true;
-    allocated_.insert(b->ptr, Allocation{b, r.requested});
-    const bool small = b->segment->small;
+    b->requested = r.requested;
+    allocated_.insert(b->ptr, b);
+    const bool small = b->small;
     const auto size = static_cast<std::int64_t>(b->size);
     increase(stats_.allocation, small, 1);
     increase(stats_.allocated_bytes, small, size);
@@ -342,7 +336,7 @@ class CachingAllocator::Impl {
   // Returns a block that is no longer allocated nor waited on to its pool, merged with its free
   // neighbours.
   void free_block(Block* b) {
-    const bool small = b->segment->small;
+    const bool small = b->small;
     decrease(stats_.active, small, 1);
     decrease(stats_.active_bytes, small, static_cast<std::int64_t>(b->size));
     if (b->next != nullptr && b->next->pooled) {
@@ -662,11 +656,11 @@ class CachingAllocator::Impl {
   const std::uint64_t cap_;
 
   mutable std::mutex mu_;
-  AllocatorStats stats_;                      // guarded by mu_
-  detail::BlockArena arena_;                  // guarded by mu_
-  FreeBlockIndex small_pool_;                 // guarded by mu_
-  FreeBlockIndex large_pool_;                 // guarded by mu_
-  detail::PointerMap<Allocation> allocated_;  // by address; guarded by mu_
+  AllocatorStats stats_;                  // guarded by mu_
+  detail::BlockArena arena_;              // guarded by mu_
+  FreeBlockIndex small_pool_;             // guarded by mu_
+  FreeBlockIndex large_pool_;             // guarded by mu_
+  detail::PointerMap<Block*> allocated_;  // by address; guarded by mu_
   // Other streams that used an allocated block (record_stream), for blocks with stream_uses set.
   std::unordered_map<const Block*, std::vector<Stream>> stream_uses_;  // guarded by mu_
   std::vector<std::unique_ptr<Segment>> segments_;                     // guarded by mu_

@@ -1,13 +1,19 @@
-// Internal to caching_allocator.cc: the free blocks of one pool, searchable by best fit.
+// Internal to caching_allocator.cc: the free blocks of one pool, searchable by best fit — the
+// smallest block that is large enough, then the lowest address (PyTorch's order).
 //
-// Per stream, blocks under 2 MiB sit in exact size bins (one a 512-byte multiple, 4096 in all)
+// Per stream, blocks of up to 2 MiB sit in exact size bins (one a 512-byte multiple, 4096 in all)
 // with a two-level bitmap of the non-empty ones, so the smallest bin that fits is found with two
-// bit scans; larger blocks sit in an ordered set by (size, address). Insert, erase and best fit
-// are O(1) for binned sizes and O(log n) above. Among blocks of one binned size the most
-// recently freed comes first (its memory is the likeliest to be warm in caches).
+// bit scans. A bin is an intrusive list whose head is its lowest address and whose other blocks
+// are in no order, so insert and erase are O(1) pointer updates, except erasing the head, which
+// looks through the rest for the new lowest address. Most bins hold one or two blocks; a bin
+// whose rest is longer than kMaxScan moves to an ordered set by (size, address), where it stays
+// until it empties, so no erase walks far. Blocks above 2 MiB always sit in that set. Insert,
+// erase and best fit are O(1) for binned sizes (O(kMaxScan) to erase a list's head) and O(log n)
+// in the set; in steady state nothing allocates.
 //
 // Not thread-safe (the allocator's mutex guards it). Blocks are linked in through their bin_prev /
-// bin_next pointers; a block's size must not change while it is in the index.
+// bin_next pointers and in_tree; a block's size and address must not change while it is in the
+// index.
 #pragma once
 
 #include <array>
@@ -24,8 +30,10 @@ namespace opusperf::gpu::detail {
 
 class FreeBlockIndex {
  public:
-  static constexpr std::size_t kBinnedLimit = kSmallBuffer;  // sizes below are binned
+  static constexpr std::size_t kBinnedLimit = kSmallBuffer;  // sizes up to this are binned
   static constexpr std::size_t kBins = kBinnedLimit / kMinBlockSize;
+  // The most blocks erasing a list's head looks through; a longer bin moves to the ordered set.
+  static constexpr int kMaxScan = 256;
 
   FreeBlockIndex() = default;
   FreeBlockIndex(const FreeBlockIndex&) = delete;
@@ -33,29 +41,44 @@ class FreeBlockIndex {
 
   // REQUIRES: b is not in the index; b->size is a positive multiple of kMinBlockSize.
   void insert(Block* b);
-  // REQUIRES: b is in the index, with the size it had when inserted.
+  // REQUIRES: b is in the index, with the size and address it had when inserted.
   void erase(Block* b);
-  // Returns the smallest block of `stream` with at least `size` bytes, or nullptr.
+  // Returns the smallest block of `stream` with at least `size` bytes, the lowest address among
+  // equals, or nullptr. REQUIRES: size > 0.
   Block* best_fit(Stream stream, std::size_t size) const;
   // Returns the blocks of `stream` of at least `min_size` bytes, smallest first.
-  // REQUIRES: min_size >= kBinnedLimit.
+  // REQUIRES: min_size > kBinnedLimit.
   std::vector<Block*> at_least(Stream stream, std::size_t min_size) const;
 
  private:
+  using Bits = std::array<std::uint64_t, kBins / 64>;
   struct StreamBins {
     explicit StreamBins(Stream s) : stream(s) {}
     Stream stream;
-    std::array<Block*, kBins> heads{};             // bin i holds blocks of i * 512 bytes
-    std::array<std::uint64_t, kBins / 64> bits{};  // bit i: bin i is not empty
-    std::uint64_t summary = 0;                     // bit w: bits[w] != 0
-    std::set<Block*, BlockLess> large;             // kBinnedLimit bytes and more
+    std::array<Block*, kBins> heads{};    // bin i: blocks of (i + 1) * 512 bytes, lowest first
+    Bits bits{};                          // bit i: bin i is not empty
+    std::uint64_t summary = 0;            // bit w: bits[w] != 0
+    Bits tree{};                          // bit i: bin i's blocks are in `ordered`
+    std::set<Block*, BlockLess> ordered;  // above kBinnedLimit, and bins in tree mode
   };
   static_assert(kBins / 64 <= 64, "the summary word covers every bitmap word");
+
+  static std::size_t bin_of(std::size_t size) { return size / kMinBlockSize - 1; }
+  static bool test(const Bits& bits, std::size_t i) { return (bits[i / 64] >> (i % 64) & 1) != 0; }
+  static void mark_non_empty(StreamBins& s, std::size_t i);
+  static void mark_empty(StreamBins& s, std::size_t i);
+  // Removes the head of bin i's list and makes the lowest address of the rest the head, or moves
+  // the rest to the ordered set when it is longer than kMaxScan.
+  static void pop_head(StreamBins& s, std::size_t i);
+  // Moves the list starting at `first` (bin i's blocks) into the ordered set.
+  static void spill(StreamBins& s, std::size_t i, Block* first);
+  static Block* first_of_size(const StreamBins& s, std::size_t size);
 
   const StreamBins* find(Stream stream) const;
   StreamBins& bins_of(Stream stream);
 
   std::vector<std::unique_ptr<StreamBins>> streams_;  // few: one per stream in use
+  StreamBins* last_ = nullptr;                        // the one used last (usually the only one)
 };
 
 }  // namespace opusperf::gpu::detail
