@@ -262,16 +262,19 @@ class CachingAllocator::Impl {
 
   // Every change of a free block's neighbours goes through remove/insert, so a block counts as
   // inactive_split exactly while it is pooled with a neighbour.
-  void insert_into_pool(Block* b) {
-    pool(b->small).insert(b);
+  // `stream` is b's stream (callers on the hot paths know it without reading b's Segment).
+  void insert_into_pool(Block* b) { insert_into_pool(b, b->stream()); }
+  void insert_into_pool(Block* b, Stream stream) {
+    pool(b->small).insert(b, stream);
     b->pooled = true;
     if (b->is_split()) {
       increase(stats_.inactive_split, b->small, 1);
       increase(stats_.inactive_split_bytes, b->small, static_cast<std::int64_t>(b->size));
     }
   }
-  void remove_from_pool(Block* b) {
-    pool(b->small).erase(b);
+  void remove_from_pool(Block* b) { remove_from_pool(b, b->stream()); }
+  void remove_from_pool(Block* b, Stream stream) {
+    pool(b->small).erase(b, stream);
     b->pooled = false;
     if (b->is_split()) {
       decrease(stats_.inactive_split, b->small, 1);
@@ -287,7 +290,7 @@ class CachingAllocator::Impl {
     // Keep oversize blocks for oversize requests, and do not waste a large one on a much smaller.
     if (r.size < max_split && b->size >= max_split) return nullptr;
     if (r.size >= max_split && b->size >= r.size + kLargeBuffer) return nullptr;
-    remove_from_pool(b);
+    remove_from_pool(b, r.stream);
     return b;
   }
 
@@ -303,7 +306,7 @@ class CachingAllocator::Impl {
       Block* rest = arena_.make(b->segment, b->ptr + r.size, b->size - r.size);
       link_after(b, rest);
       b->size = r.size;
-      insert_into_pool(rest);
+      insert_into_pool(rest, r.stream);
     }
     b->allocated = true;
     b->requested = r.requested;
@@ -339,17 +342,18 @@ class CachingAllocator::Impl {
     const bool small = b->small;
     decrease(stats_.active, small, 1);
     decrease(stats_.active_bytes, small, static_cast<std::int64_t>(b->size));
+    const Stream stream = b->stream();
     if (b->next != nullptr && b->next->pooled) {
-      remove_from_pool(b->next);
+      remove_from_pool(b->next, stream);
       absorb_next(b, b->next);
     }
     if (b->prev != nullptr && b->prev->pooled) {
       Block* prev = b->prev;
-      remove_from_pool(prev);
+      remove_from_pool(prev, stream);
       absorb_next(prev, b);
       b = prev;
     }
-    insert_into_pool(b);
+    insert_into_pool(b, stream);
     if (!b->is_split()) b->segment->idle_since = ++idle_clock_;
   }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -39,10 +40,14 @@ class FreeBlockIndex {
   FreeBlockIndex(const FreeBlockIndex&) = delete;
   FreeBlockIndex& operator=(const FreeBlockIndex&) = delete;
 
-  // REQUIRES: b is not in the index; b->size is a positive multiple of kMinBlockSize.
-  void insert(Block* b);
-  // REQUIRES: b is in the index, with the size and address it had when inserted.
-  void erase(Block* b);
+  // `stream` is b's stream, passed by callers that know it so that the index need not read b's
+  // Segment (a likely cache miss).
+  // REQUIRES: b is not in the index; b->size is a positive multiple of kMinBlockSize;
+  // stream == b->stream().
+  void insert(Block* b, Stream stream);
+  // REQUIRES: b is in the index, with the size and address it had when inserted;
+  // stream == b->stream().
+  void erase(Block* b, Stream stream);
   // Returns the smallest block of `stream` with at least `size` bytes, the lowest address among
   // equals, or nullptr. REQUIRES: size > 0.
   Block* best_fit(Stream stream, std::size_t size) const;
@@ -80,5 +85,102 @@ class FreeBlockIndex {
   std::vector<std::unique_ptr<StreamBins>> streams_;  // few: one per stream in use
   StreamBins* last_ = nullptr;                        // the one used last (usually the only one)
 };
+
+// The hot paths, inline: the allocator calls them several times an operation.
+
+inline FreeBlockIndex::StreamBins& FreeBlockIndex::bins_of(Stream stream) {
+  if (last_ != nullptr && last_->stream == stream) return *last_;
+  for (const auto& s : streams_) {
+    if (s->stream == stream) return *(last_ = s.get());
+  }
+  return *(last_ = streams_.emplace_back(std::make_unique<StreamBins>(stream)).get());
+}
+
+inline void FreeBlockIndex::mark_non_empty(StreamBins& s, std::size_t i) {
+  s.bits[i / 64] |= std::uint64_t{1} << (i % 64);
+  s.summary |= std::uint64_t{1} << (i / 64);
+}
+
+inline void FreeBlockIndex::mark_empty(StreamBins& s, std::size_t i) {
+  s.bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  if (s.bits[i / 64] == 0) s.summary &= ~(std::uint64_t{1} << (i / 64));
+}
+
+inline void FreeBlockIndex::insert(Block* b, Stream stream) {
+  StreamBins& s = bins_of(stream);
+  if (b->size <= kBinnedLimit) {
+    const std::size_t i = bin_of(b->size);
+    if (!test(s.tree, i)) {
+      b->in_tree = false;
+      Block* const head = s.heads[i];
+      if (head == nullptr || b->ptr < head->ptr) {  // the new lowest address
+        b->bin_prev = nullptr;
+        b->bin_next = head;
+        if (head != nullptr) head->bin_prev = b;
+        s.heads[i] = b;
+        mark_non_empty(s, i);
+      } else {  // anywhere behind the head: right behind it
+        b->bin_prev = head;
+        b->bin_next = head->bin_next;
+        if (b->bin_next != nullptr) b->bin_next->bin_prev = b;
+        head->bin_next = b;
+      }
+      return;
+    }
+  }
+  b->bin_prev = b->bin_next = nullptr;
+  b->in_tree = true;
+  s.ordered.insert(b);
+}
+
+inline void FreeBlockIndex::erase(Block* b, Stream stream) {
+  StreamBins& s = bins_of(stream);
+  if (b->in_tree) {
+    s.ordered.erase(b);
+    b->in_tree = false;
+    if (b->size <= kBinnedLimit && first_of_size(s, b->size) == nullptr) {
+      const std::size_t i = bin_of(b->size);
+      s.tree[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+      mark_empty(s, i);
+    }
+    return;
+  }
+  if (b->bin_prev == nullptr) {
+    pop_head(s, bin_of(b->size));
+    return;
+  }
+  b->bin_prev->bin_next = b->bin_next;
+  if (b->bin_next != nullptr) b->bin_next->bin_prev = b->bin_prev;
+  b->bin_prev = b->bin_next = nullptr;
+}
+
+inline Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
+  const StreamBins* s = find(stream);
+  if (s == nullptr) return nullptr;
+  if (size <= kBinnedLimit) {
+    const std::size_t i = bin_of(size + kMinBlockSize - 1);
+    const std::size_t word = i / 64;
+    std::size_t bin = kBins;
+    const std::uint64_t here = s->bits[word] & (~std::uint64_t{0} << (i % 64));
+    if (here != 0) {
+      bin = word * 64 + static_cast<std::size_t>(std::countr_zero(here));
+    } else {
+      const std::uint64_t later =
+          word + 1 < 64 ? s->summary & (~std::uint64_t{0} << (word + 1)) : std::uint64_t{0};
+      if (later != 0) {
+        const auto w = static_cast<std::size_t>(std::countr_zero(later));
+        bin = w * 64 + static_cast<std::size_t>(std::countr_zero(s->bits[w]));
+      }
+    }
+    if (bin < kBins) {
+      return test(s->tree, bin) ? first_of_size(*s, (bin + 1) * kMinBlockSize) : s->heads[bin];
+    }
+    // No binned block fits; every block in the ordered set that does is larger than the bins.
+  }
+  Block key;
+  key.size = size;
+  const auto it = s->ordered.lower_bound(&key);
+  return it != s->ordered.end() ? *it : nullptr;
+}
 
 }  // namespace opusperf::gpu::detail
