@@ -79,11 +79,20 @@ class BlockArena {
   BlockArena& operator=(const BlockArena&) = delete;
 
   // Returns a free, unlinked block of `segment` covering [ptr, ptr + size).
-  Block* make(Segment* segment, char* ptr, std::size_t size, bool mapped = true);
+  Block* make(Segment* segment, char* ptr, std::size_t size, bool mapped = true) {
+    return make_block(segment, segment->small, ptr, size, mapped);
+  }
+  // The same for a piece split off `sibling`: takes the segment and pool from it, so splitting
+  // reads no Segment.
+  Block* make_beside(const Block* sibling, char* ptr, std::size_t size) {
+    return make_block(sibling->segment, sibling->small, ptr, size, true);
+  }
   // REQUIRES: b came from make() and is not used any more.
   void recycle(Block* b) { free_.push_back(b); }
 
  private:
+  Block* make_block(Segment* segment, bool small, char* ptr, std::size_t size, bool mapped);
+
   static constexpr std::size_t kChunk = 256;  // 16 KiB of blocks
 
   std::vector<std::unique_ptr<Block[]>> chunks_;  // stable addresses
@@ -91,7 +100,8 @@ class BlockArena {
   std::vector<Block*> free_;
 };
 
-inline Block* BlockArena::make(Segment* segment, char* ptr, std::size_t size, bool mapped) {
+inline Block* BlockArena::make_block(Segment* segment, bool small, char* ptr, std::size_t size,
+                                     bool mapped) {
   Block* b;
   if (free_.empty()) {
     if (used_ == kChunk) {
@@ -107,7 +117,7 @@ inline Block* BlockArena::make(Segment* segment, char* ptr, std::size_t size, bo
   b->ptr = ptr;
   b->size = size;
   b->segment = segment;
-  b->small = segment->small;
+  b->small = small;
   b->mapped = mapped;
   return b;
 }

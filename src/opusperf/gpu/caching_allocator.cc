@@ -303,7 +303,7 @@ class CachingAllocator::Impl {
   // Gives a free, unpooled block of at least r.size to the caller, splitting off the rest.
   void* hand_out(Block* b, const Request& r) {
     if (should_split(b, r.size)) {
-      Block* rest = arena_.make(b->segment, b->ptr + r.size, b->size - r.size);
+      Block* rest = arena_.make_beside(b, b->ptr + r.size, b->size - r.size);
       link_after(b, rest);
       b->size = r.size;
       insert_into_pool(rest, r.stream);
