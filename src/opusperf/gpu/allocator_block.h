@@ -88,7 +88,10 @@ class BlockArena {
     return make_block(sibling->segment, sibling->small, ptr, size, true);
   }
   // REQUIRES: b came from make() and is not used any more.
-  void recycle(Block* b) { free_.push_back(b); }
+  void recycle(Block* b) {
+    b->next = free_;  // the free list is linked through `next`
+    free_ = b;
+  }
 
  private:
   Block* make_block(Segment* segment, bool small, char* ptr, std::size_t size, bool mapped);
@@ -97,21 +100,21 @@ class BlockArena {
 
   std::vector<std::unique_ptr<Block[]>> chunks_;  // stable addresses
   std::size_t used_ = kChunk;                     // blocks handed out of the last chunk
-  std::vector<Block*> free_;
+  Block* free_ = nullptr;                         // recycled blocks, the last recycled first
 };
 
 inline Block* BlockArena::make_block(Segment* segment, bool small, char* ptr, std::size_t size,
                                      bool mapped) {
   Block* b;
-  if (free_.empty()) {
+  if (free_ == nullptr) {
     if (used_ == kChunk) {
       chunks_.push_back(std::make_unique<Block[]>(kChunk));
       used_ = 0;
     }
     b = &chunks_.back()[used_++];
   } else {
-    b = free_.back();
-    free_.pop_back();
+    b = free_;
+    free_ = b->next;
     *b = Block{};
   }
   b->ptr = ptr;
