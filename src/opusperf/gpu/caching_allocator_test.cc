@@ -145,7 +145,7 @@ TEST_F(CachingAllocatorTest, TakesTheBestFittingFreeBlock) {
 TEST_F(CachingAllocatorTest, AmongEqualFitsTakesTheLowestAddress) {
   CachingAllocator a(backend_);
   // 300 free 512-byte holes between kept blocks, freed in a shuffled order: more blocks of one
-  // size than a size bin's list looks through (FreeBlockIndex::kMaxScan), so the bin moves to the
+  // size than a size bin's list holds (FreeBlockIndex::kMaxScan), so the bin moves to the
   // ordered set and both forms of the index are exercised.
   constexpr int kHoles = 300;
   std::vector<void*> holes;

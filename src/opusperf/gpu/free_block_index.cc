@@ -12,8 +12,8 @@ const FreeBlockIndex::StreamBins* FreeBlockIndex::find(Stream stream) const {
   return nullptr;
 }
 
-void FreeBlockIndex::spill(StreamBins& s, std::size_t i, Block* first) {
-  for (Block* b = first; b != nullptr;) {
+void FreeBlockIndex::spill(StreamBins& s, std::size_t i) {
+  for (Block* b = s.heads[i]; b != nullptr;) {
     Block* const next = b->bin_next;
     b->bin_prev = b->bin_next = nullptr;
     b->in_tree = true;
@@ -21,6 +21,7 @@ void FreeBlockIndex::spill(StreamBins& s, std::size_t i, Block* first) {
     b = next;
   }
   s.heads[i] = nullptr;
+  s.lengths[i] = 0;
   s.tree[i / 64] |= std::uint64_t{1} << (i % 64);
 }
 
@@ -33,13 +34,8 @@ void FreeBlockIndex::pop_head(StreamBins& s, std::size_t i) {
     mark_empty(s, i);
     return;
   }
-  Block* lowest = rest;
-  int scanned = 0;
-  for (Block* b = rest; b != nullptr; b = b->bin_next) {
-    if (++scanned > kMaxScan) {
-      spill(s, i, rest);
-      return;
-    }
+  Block* lowest = rest;  // the list holds at most kMaxScan blocks: a bounded look
+  for (Block* b = rest->bin_next; b != nullptr; b = b->bin_next) {
     if (b->ptr < lowest->ptr) lowest = b;
   }
   if (lowest != rest) {  // unlink it from the middle and put it in front

@@ -5,11 +5,11 @@
 // with a two-level bitmap of the non-empty ones, so the smallest bin that fits is found with two
 // bit scans. A bin is an intrusive list whose head is its lowest address and whose other blocks
 // are in no order, so insert and erase are O(1) pointer updates, except erasing the head, which
-// looks through the rest for the new lowest address. Most bins hold one or two blocks; a bin
-// whose rest is longer than kMaxScan moves to an ordered set by (size, address), where it stays
-// until it empties, so no erase walks far. Blocks above 2 MiB always sit in that set. Insert,
-// erase and best fit are O(1) for binned sizes (O(kMaxScan) to erase a list's head) and O(log n)
-// in the set; in steady state nothing allocates.
+// looks through the rest for the new lowest address. Most bins hold one or two blocks; a bin that
+// would grow past kMaxScan blocks moves to an ordered set by (size, address), where it stays
+// until it empties, so no erase looks through more than kMaxScan. Blocks above 2 MiB always sit in
+// that set. Insert, erase and best fit are O(1) for binned sizes (O(kMaxScan) to erase a list's
+// head) and O(log n) in the set; in steady state nothing allocates.
 //
 // Not thread-safe (the allocator's mutex guards it). Blocks are linked in through their bin_prev /
 // bin_next pointers and in_tree; a block's size and address must not change while it is in the
@@ -20,6 +20,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <vector>
@@ -33,7 +34,7 @@ class FreeBlockIndex {
  public:
   static constexpr std::size_t kBinnedLimit = kSmallBuffer;  // sizes up to this are binned
   static constexpr std::size_t kBins = kBinnedLimit / kMinBlockSize;
-  // The most blocks erasing a list's head looks through; a longer bin moves to the ordered set.
+  // The most blocks a bin's list holds; a bin that would grow longer moves to the ordered set.
   static constexpr int kMaxScan = 256;
 
   FreeBlockIndex() = default;
@@ -60,11 +61,12 @@ class FreeBlockIndex {
   struct StreamBins {
     explicit StreamBins(Stream s) : stream(s) {}
     Stream stream;
-    std::array<Block*, kBins> heads{};    // bin i: blocks of (i + 1) * 512 bytes, lowest first
-    Bits bits{};                          // bit i: bin i is not empty
-    std::uint64_t summary = 0;            // bit w: bits[w] != 0
-    Bits tree{};                          // bit i: bin i's blocks are in `ordered`
-    std::set<Block*, BlockLess> ordered;  // above kBinnedLimit, and bins in tree mode
+    std::array<Block*, kBins> heads{};  // bin i: blocks of (i + 1) * 512 bytes, lowest first
+    Bits bits{};                        // bit i: bin i is not empty
+    std::uint64_t summary = 0;          // bit w: bits[w] != 0
+    std::array<std::uint16_t, kBins> lengths{};  // bin i's list length (0 in tree mode)
+    Bits tree{};                                 // bit i: bin i's blocks are in `ordered`
+    std::set<Block*, BlockLess> ordered;         // above kBinnedLimit, and bins in tree mode
   };
   static_assert(kBins / 64 <= 64, "the summary word covers every bitmap word");
 
@@ -72,11 +74,12 @@ class FreeBlockIndex {
   static bool test(const Bits& bits, std::size_t i) { return (bits[i / 64] >> (i % 64) & 1) != 0; }
   static void mark_non_empty(StreamBins& s, std::size_t i);
   static void mark_empty(StreamBins& s, std::size_t i);
-  // Removes the head of bin i's list and makes the lowest address of the rest the head, or moves
-  // the rest to the ordered set when it is longer than kMaxScan.
+  // Removes the head of bin i's list and makes the lowest address of the rest the head.
   static void pop_head(StreamBins& s, std::size_t i);
-  // Moves the list starting at `first` (bin i's blocks) into the ordered set.
-  static void spill(StreamBins& s, std::size_t i, Block* first);
+  // Adds b to bin i's list. REQUIRES: the bin is in list mode, shorter than kMaxScan.
+  static void insert_listed(StreamBins& s, std::size_t i, Block* b);
+  // Moves bin i's list into the ordered set.
+  static void spill(StreamBins& s, std::size_t i);
   static Block* first_of_size(const StreamBins& s, std::size_t size);
 
   const StreamBins* find(Stream stream) const;
@@ -111,21 +114,12 @@ inline void FreeBlockIndex::insert(Block* b, Stream stream) {
   if (b->size <= kBinnedLimit) {
     const std::size_t i = bin_of(b->size);
     if (!test(s.tree, i)) {
-      b->in_tree = false;
-      Block* const head = s.heads[i];
-      if (head == nullptr || b->ptr < head->ptr) {  // the new lowest address
-        b->bin_prev = nullptr;
-        b->bin_next = head;
-        if (head != nullptr) head->bin_prev = b;
-        s.heads[i] = b;
-        mark_non_empty(s, i);
-      } else {  // anywhere behind the head: right behind it
-        b->bin_prev = head;
-        b->bin_next = head->bin_next;
-        if (b->bin_next != nullptr) b->bin_next->bin_prev = b;
-        head->bin_next = b;
+      if (s.lengths[i] == kMaxScan) {
+        spill(s, i);  // a long bin: keep this size in the ordered set until it empties
+      } else {
+        insert_listed(s, i, b);
+        return;
       }
-      return;
     }
   }
   b->bin_prev = b->bin_next = nullptr;
@@ -133,20 +127,42 @@ inline void FreeBlockIndex::insert(Block* b, Stream stream) {
   s.ordered.insert(b);
 }
 
+inline void FreeBlockIndex::insert_listed(StreamBins& s, std::size_t i, Block* b) {
+  ++s.lengths[i];
+  b->in_tree = false;
+  Block* const head = s.heads[i];
+  if (head == nullptr || b->ptr < head->ptr) {  // the new lowest address
+    b->bin_prev = nullptr;
+    b->bin_next = head;
+    if (head != nullptr) head->bin_prev = b;
+    s.heads[i] = b;
+    mark_non_empty(s, i);
+  } else {  // anywhere behind the head: right behind it
+    b->bin_prev = head;
+    b->bin_next = head->bin_next;
+    if (b->bin_next != nullptr) b->bin_next->bin_prev = b;
+    head->bin_next = b;
+  }
+}
+
 inline void FreeBlockIndex::erase(Block* b, Stream stream) {
   StreamBins& s = bins_of(stream);
   if (b->in_tree) {
-    s.ordered.erase(b);
     b->in_tree = false;
-    if (b->size <= kBinnedLimit && first_of_size(s, b->size) == nullptr) {
+    // A binned size leaves tree mode with its last block: b's neighbours in the set tell.
+    auto it = s.ordered.erase(s.ordered.find(b));
+    if (b->size <= kBinnedLimit && (it == s.ordered.end() || (*it)->size != b->size) &&
+        (it == s.ordered.begin() || (*std::prev(it))->size != b->size)) {
       const std::size_t i = bin_of(b->size);
       s.tree[i / 64] &= ~(std::uint64_t{1} << (i % 64));
       mark_empty(s, i);
     }
     return;
   }
+  const std::size_t i = bin_of(b->size);
+  --s.lengths[i];
   if (b->bin_prev == nullptr) {
-    pop_head(s, bin_of(b->size));
+    pop_head(s, i);
     return;
   }
   b->bin_prev->bin_next = b->bin_next;
