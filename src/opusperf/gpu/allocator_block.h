@@ -1,11 +1,12 @@
-// Internal to caching_allocator.cc: the blocks and segments the allocator keeps, and the pools
-// (ordered sets) free blocks wait in. A segment's blocks tile it in address order through
-// prev/next; in an expandable segment unmapped holes are blocks too (mapped == false).
+// Internal to caching_allocator.cc: the blocks and segments the allocator keeps, and the arena
+// blocks come from (free blocks wait in a FreeBlockIndex). A segment's blocks tile it in address
+// order through prev/next; in an expandable segment unmapped holes are blocks too (mapped ==
+// false).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <tuple>
 #include <vector>
 
@@ -15,21 +16,29 @@ namespace opusperf::gpu::detail {
 
 struct Segment;
 
-// 64 bytes, 64-byte aligned: a block is one cache line. (The size a caller requested is kept with
-// the allocation in the allocator's address map.)
+// 64 bytes, 64-byte aligned: a block is one cache line, and the hot paths read a block's pool, its
+// flags and the size its caller requested from that line alone, without a trip to its Segment.
 struct alignas(64) Block {
   char* ptr = nullptr;
   std::size_t size = 0;
   Block* prev = nullptr;  // neighbours in the segment, by address
   Block* next = nullptr;
   Block* bin_prev = nullptr;  // neighbours in a FreeBlockIndex size bin, while pooled
-  Block* bin_next = nullptr;
+  // The two uses never overlap: bin_next links the block while it is pooled, requested is the
+  // size its caller asked for while it is allocated.
+  union {
+    Block* bin_next = nullptr;
+    std::size_t requested;
+  };
   Segment* segment = nullptr;  // its stream is the block's stream
-  bool allocated = false;      // held by a caller
-  bool pooled = false;         // waiting in a free pool
-  bool mapped = true;          // false: an unmapped hole of an expandable segment
-  bool stream_uses = false;    // record_stream() named other streams (kept by the allocator)
-  int pending_events = 0;      // freed, but used on other streams whose events have not completed
+  // Bit-fields, so the flags and the event count share the last 8 bytes of the line.
+  bool allocated : 1 = false;    // held by a caller
+  bool pooled : 1 = false;       // waiting in a free pool
+  bool mapped : 1 = true;        // false: an unmapped hole of an expandable segment
+  bool stream_uses : 1 = false;  // record_stream() named other streams (kept by the allocator)
+  bool small : 1 = false;        // in the small pool (a copy of segment->small)
+  bool in_tree : 1 = false;      // pooled in FreeBlockIndex's ordered set, not in a size bin
+  int pending_events = 0;        // freed, but used on other streams whose events have not completed
 
   // A block is split when it shares its segment with other blocks.
   bool is_split() const { return prev != nullptr || next != nullptr; }
@@ -61,6 +70,8 @@ struct BlockLess {
 };
 
 // Owns Block objects and recycles them, so splitting and merging allocate nothing in steady state.
+// Blocks come in chunks of kChunk, so blocks made together share pages (fewer TLB misses than one
+// heap object each), and a recycled block is the one freed last (likeliest still in cache).
 class BlockArena {
  public:
   BlockArena() = default;
@@ -68,27 +79,48 @@ class BlockArena {
   BlockArena& operator=(const BlockArena&) = delete;
 
   // Returns a free, unlinked block of `segment` covering [ptr, ptr + size).
-  Block* make(Segment* segment, char* ptr, std::size_t size, bool mapped = true);
+  Block* make(Segment* segment, char* ptr, std::size_t size, bool mapped = true) {
+    return make_block(segment, segment->small, ptr, size, mapped);
+  }
+  // The same for a piece split off `sibling`: takes the segment and pool from it, so splitting
+  // reads no Segment.
+  Block* make_beside(const Block* sibling, char* ptr, std::size_t size) {
+    return make_block(sibling->segment, sibling->small, ptr, size, true);
+  }
   // REQUIRES: b came from make() and is not used any more.
-  void recycle(Block* b) { free_.push_back(b); }
+  void recycle(Block* b) {
+    b->next = free_;  // the free list is linked through `next`
+    free_ = b;
+  }
 
  private:
-  std::deque<Block> storage_;  // stable addresses
-  std::vector<Block*> free_;
+  Block* make_block(Segment* segment, bool small, char* ptr, std::size_t size, bool mapped);
+
+  static constexpr std::size_t kChunk = 256;  // 16 KiB of blocks
+
+  std::vector<std::unique_ptr<Block[]>> chunks_;  // stable addresses
+  std::size_t used_ = kChunk;                     // blocks handed out of the last chunk
+  Block* free_ = nullptr;                         // recycled blocks, the last recycled first
 };
 
-inline Block* BlockArena::make(Segment* segment, char* ptr, std::size_t size, bool mapped) {
+inline Block* BlockArena::make_block(Segment* segment, bool small, char* ptr, std::size_t size,
+                                     bool mapped) {
   Block* b;
-  if (free_.empty()) {
-    b = &storage_.emplace_back();
+  if (free_ == nullptr) {
+    if (used_ == kChunk) {
+      chunks_.push_back(std::make_unique<Block[]>(kChunk));
+      used_ = 0;
+    }
+    b = &chunks_.back()[used_++];
   } else {
-    b = free_.back();
-    free_.pop_back();
+    b = free_;
+    free_ = b->next;
     *b = Block{};
   }
   b->ptr = ptr;
   b->size = size;
   b->segment = segment;
+  b->small = small;
   b->mapped = mapped;
   return b;
 }

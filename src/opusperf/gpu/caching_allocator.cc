@@ -139,16 +139,15 @@ class CachingAllocator::Impl {
   void deallocate(void* p) {
     if (p == nullptr) return;
     std::lock_guard lock(mu_);
-    Allocation a;
-    if (!allocated_.take(p, a)) {
+    Block* b = nullptr;
+    if (!allocated_.take(p, b)) {
       throw std::invalid_argument(
           fmt::format("gpu allocator: deallocate({}) of a pointer it does not hold", p));
     }
-    Block* b = a.block;
-    const bool small = b->segment->small;
+    const bool small = b->small;
     decrease(stats_.allocation, small, 1);
     decrease(stats_.allocated_bytes, small, static_cast<std::int64_t>(b->size));
-    decrease(stats_.requested_bytes, small, static_cast<std::int64_t>(a.requested));
+    decrease(stats_.requested_bytes, small, static_cast<std::int64_t>(b->requested));
     if (b->size >= options_.max_split_size) stats_.oversize_allocations.decrease(1);
     b->allocated = false;
     if (!b->stream_uses) {
@@ -170,12 +169,12 @@ class CachingAllocator::Impl {
 
   void record_stream(void* p, Stream stream) {
     std::lock_guard lock(mu_);
-    const Allocation* a = allocated_.find(p);
-    if (a == nullptr) {
+    Block* const* found = allocated_.find(p);
+    if (found == nullptr) {
       throw std::invalid_argument(
           fmt::format("gpu allocator: record_stream({}) of a pointer it does not hold", p));
     }
-    Block* b = a->block;
+    Block* b = *found;
     if (stream == b->stream()) return;  // work on its own stream is ordered already
     std::vector<Stream>& uses = stream_uses_[b];
     if (std::find(uses.begin(), uses.end(), stream) == uses.end()) uses.push_back(stream);
@@ -234,12 +233,6 @@ class CachingAllocator::Impl {
   DeviceBackend& backend() const { return backend_; }
 
  private:
-  // An allocated block and the size its caller asked for.
-  struct Allocation {
-    Block* block = nullptr;
-    std::size_t requested = 0;
-  };
-
   struct Request {
     Stream stream;
     std::size_t size = 0;       // rounded
@@ -269,20 +262,23 @@ class CachingAllocator::Impl {
 
   // Every change of a free block's neighbours goes through remove/insert, so a block counts as
   // inactive_split exactly while it is pooled with a neighbour.
-  void insert_into_pool(Block* b) {
-    pool(b->segment->small).insert(b);
+  // `stream` is b's stream (callers on the hot paths know it without reading b's Segment).
+  void insert_into_pool(Block* b) { insert_into_pool(b, b->stream()); }
+  void insert_into_pool(Block* b, Stream stream) {
+    pool(b->small).insert(b, stream);
     b->pooled = true;
     if (b->is_split()) {
-      increase(stats_.inactive_split, b->segment->small, 1);
-      increase(stats_.inactive_split_bytes, b->segment->small, static_cast<std::int64_t>(b->size));
+      increase(stats_.inactive_split, b->small, 1);
+      increase(stats_.inactive_split_bytes, b->small, static_cast<std::int64_t>(b->size));
     }
   }
-  void remove_from_pool(Block* b) {
-    pool(b->segment->small).erase(b);
+  void remove_from_pool(Block* b) { remove_from_pool(b, b->stream()); }
+  void remove_from_pool(Block* b, Stream stream) {
+    pool(b->small).erase(b, stream);
     b->pooled = false;
     if (b->is_split()) {
-      decrease(stats_.inactive_split, b->segment->small, 1);
-      decrease(stats_.inactive_split_bytes, b->segment->small, static_cast<std::int64_t>(b->size));
+      decrease(stats_.inactive_split, b->small, 1);
+      decrease(stats_.inactive_split_bytes, b->small, static_cast<std::int64_t>(b->size));
     }
   }
 
@@ -294,27 +290,28 @@ class CachingAllocator::Impl {
     // Keep oversize blocks for oversize requests, and do not waste a large one on a much smaller.
     if (r.size < max_split && b->size >= max_split) return nullptr;
     if (r.size >= max_split && b->size >= r.size + kLargeBuffer) return nullptr;
-    remove_from_pool(b);
+    remove_from_pool(b, r.stream);
     return b;
   }
 
   bool should_split(const Block* b, std::size_t size) const {
     const std::size_t remaining = b->size - size;
-    if (b->segment->small) return remaining >= kMinBlockSize;
+    if (b->small) return remaining >= kMinBlockSize;
     return size < options_.max_split_size && remaining > kSmallSize;
   }
 
   // Gives a free, unpooled block of at least r.size to the caller, splitting off the rest.
   void* hand_out(Block* b, const Request& r) {
     if (should_split(b, r.size)) {
-      Block* rest = arena_.make(b->segment, b->ptr + r.size, b->size - r.size);
+      Block* rest = arena_.make_beside(b, b->ptr + r.size, b->size - r.size);
       link_after(b, rest);
       b->size = r.size;
-      insert_into_pool(rest);
+      insert_into_pool(rest, r.stream);
     }
     b->allocated = true;
-    allocated_.insert(b->ptr, Allocation{b, r.requested});
-    const bool small = b->segment->small;
+    b->requested = r.requested;
+    allocated_.insert(b->ptr, b);
+    const bool small = b->small;
     const auto size = static_cast<std::int64_t>(b->size);
     increase(stats_.allocation, small, 1);
     increase(stats_.allocated_bytes, small, size);
@@ -342,20 +339,21 @@ class CachingAllocator::Impl {
   // Returns a block that is no longer allocated nor waited on to its pool, merged with its free
   // neighbours.
   void free_block(Block* b) {
-    const bool small = b->segment->small;
+    const bool small = b->small;
     decrease(stats_.active, small, 1);
     decrease(stats_.active_bytes, small, static_cast<std::int64_t>(b->size));
+    const Stream stream = b->stream();
     if (b->next != nullptr && b->next->pooled) {
-      remove_from_pool(b->next);
+      remove_from_pool(b->next, stream);
       absorb_next(b, b->next);
     }
     if (b->prev != nullptr && b->prev->pooled) {
       Block* prev = b->prev;
-      remove_from_pool(prev);
+      remove_from_pool(prev, stream);
       absorb_next(prev, b);
       b = prev;
     }
-    insert_into_pool(b);
+    insert_into_pool(b, stream);
     if (!b->is_split()) b->segment->idle_since = ++idle_clock_;
   }
 
@@ -662,11 +660,11 @@ class CachingAllocator::Impl {
   const std::uint64_t cap_;
 
   mutable std::mutex mu_;
-  AllocatorStats stats_;                      // guarded by mu_
-  detail::BlockArena arena_;                  // guarded by mu_
-  FreeBlockIndex small_pool_;                 // guarded by mu_
-  FreeBlockIndex large_pool_;                 // guarded by mu_
-  detail::PointerMap<Allocation> allocated_;  // by address; guarded by mu_
+  AllocatorStats stats_;                  // guarded by mu_
+  detail::BlockArena arena_;              // guarded by mu_
+  FreeBlockIndex small_pool_;             // guarded by mu_
+  FreeBlockIndex large_pool_;             // guarded by mu_
+  detail::PointerMap<Block*> allocated_;  // by address; guarded by mu_
   // Other streams that used an allocated block (record_stream), for blocks with stream_uses set.
   std::unordered_map<const Block*, std::vector<Stream>> stream_uses_;  // guarded by mu_
   std::vector<std::unique_ptr<Segment>> segments_;                     // guarded by mu_

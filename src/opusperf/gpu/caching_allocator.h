@@ -33,8 +33,12 @@
 //     across what would be segment boundaries, and empty_cache() unmaps every free page.
 //
 // Thread-safety: every method may be called from many threads; one mutex guards the state.
-// Cost: allocate/deallocate on a cache hit are a few hundred ns (a best-fit search in an ordered
-// set, a hash map update); a miss adds one backend call (see `opusperf bench alloc`).
+// Cost: allocate/deallocate on a cache hit are about 70 ns each (`opusperf bench alloc`, host
+// backend, random 1 B - 1 MiB requests, 100,000 operations, on a loaded 2-core VM): two bit scans
+// over exact size bins for the best fit, a few pointer updates (up to 256 to erase the head of a
+// long bin), an open-addressing hash map update, and no heap allocation for sizes up to 2 MiB;
+// larger sizes, and bins of more than 256 equal free blocks, use an ordered set (O(log n)). A
+// miss adds one backend call.
 #pragma once
 
 #include <cstddef>

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -139,6 +140,39 @@ TEST_F(CachingAllocatorTest, TakesTheBestFittingFreeBlock) {
   EXPECT_EQ(q, holes[0]);
   for (void* r : {p, q, kept[0], kept[1], kept[2]})
     a.deallocate(r);
+}
+
+TEST_F(CachingAllocatorTest, AmongEqualFitsTakesTheLowestAddress) {
+  CachingAllocator a(backend_);
+  // 300 free 512-byte holes between kept blocks, freed in a shuffled order: more blocks of one
+  // size than a size bin's list holds (FreeBlockIndex::kMaxScan), so the bin moves to the
+  // ordered set and both forms of the index are exercised.
+  constexpr int kHoles = 300;
+  std::vector<void*> holes;
+  std::vector<void*> kept;
+  for (int i = 0; i < kHoles; ++i) {
+    holes.push_back(a.allocate(512));
+    kept.push_back(a.allocate(512));
+  }
+  EXPECT_EQ(all(a.stats().segment), 1);
+  std::vector<void*> order = holes;
+  std::mt19937 rng(7);
+  std::shuffle(order.begin(), order.end(), rng);
+  for (void* p : order)
+    a.deallocate(p);
+  // Every hole is an exact fit; each request takes the lowest address left.
+  std::sort(holes.begin(), holes.end());
+  for (void* want : holes)
+    ASSERT_EQ(a.allocate(512), want);
+  // Again with fewer holes (a size bin's list), freed from the highest address down.
+  for (int i = 0; i < 10; ++i)
+    a.deallocate(holes[static_cast<std::size_t>(kHoles - 1 - i * 7)]);
+  for (int i = 9; i >= 0; --i)
+    ASSERT_EQ(a.allocate(300), holes[static_cast<std::size_t>(kHoles - 1 - i * 7)]);
+  for (void* p : holes)
+    a.deallocate(p);
+  for (void* p : kept)
+    a.deallocate(p);
 }
 
 TEST_F(CachingAllocatorTest, CoalescesFreedNeighbours) {

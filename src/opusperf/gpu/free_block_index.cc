@@ -5,71 +5,54 @@
 namespace opusperf::gpu::detail {
 
 const FreeBlockIndex::StreamBins* FreeBlockIndex::find(Stream stream) const {
+  if (last_ != nullptr && last_->stream == stream) return last_;
   for (const auto& s : streams_) {
     if (s->stream == stream) return s.get();
   }
   return nullptr;
 }
 
-FreeBlockIndex::StreamBins& FreeBlockIndex::bins_of(Stream stream) {
-  if (const StreamBins* s = find(stream)) return const_cast<StreamBins&>(*s);
-  return *streams_.emplace_back(std::make_unique<StreamBins>(stream));
+void FreeBlockIndex::spill(StreamBins& s, std::size_t i) {
+  for (Block* b = s.heads[i]; b != nullptr;) {
+    Block* const next = b->bin_next;
+    b->bin_prev = b->bin_next = nullptr;
+    b->in_tree = true;
+    s.ordered.insert(b);
+    b = next;
+  }
+  s.heads[i] = nullptr;
+  s.lengths[i] = 0;
+  s.tree[i / 64] |= std::uint64_t{1} << (i % 64);
 }
 
-void FreeBlockIndex::insert(Block* b) {
-  StreamBins& s = bins_of(b->stream());
-  if (b->size >= kBinnedLimit) {
-    s.large.insert(b);
+void FreeBlockIndex::pop_head(StreamBins& s, std::size_t i) {
+  Block* const head = s.heads[i];
+  Block* const rest = head->bin_next;
+  head->bin_next = nullptr;
+  if (rest == nullptr) {
+    s.heads[i] = nullptr;
+    mark_empty(s, i);
     return;
   }
-  const std::size_t i = b->size / kMinBlockSize;
-  b->bin_prev = nullptr;
-  b->bin_next = s.heads[i];
-  if (b->bin_next != nullptr) b->bin_next->bin_prev = b;
-  s.heads[i] = b;
-  s.bits[i / 64] |= std::uint64_t{1} << (i % 64);
-  s.summary |= std::uint64_t{1} << (i / 64);
+  Block* lowest = rest;  // the list holds at most kMaxScan blocks: a bounded look
+  for (Block* b = rest->bin_next; b != nullptr; b = b->bin_next) {
+    if (b->ptr < lowest->ptr) lowest = b;
+  }
+  if (lowest != rest) {  // unlink it from the middle and put it in front
+    lowest->bin_prev->bin_next = lowest->bin_next;
+    if (lowest->bin_next != nullptr) lowest->bin_next->bin_prev = lowest->bin_prev;
+    lowest->bin_next = rest;
+    rest->bin_prev = lowest;
+  }
+  lowest->bin_prev = nullptr;
+  s.heads[i] = lowest;
 }
 
-void FreeBlockIndex::erase(Block* b) {
-  StreamBins& s = bins_of(b->stream());
-  if (b->size >= kBinnedLimit) {
-    s.large.erase(b);
-    return;
-  }
-  const std::size_t i = b->size / kMinBlockSize;
-  if (b->bin_prev != nullptr) {
-    b->bin_prev->bin_next = b->bin_next;
-  } else {
-    s.heads[i] = b->bin_next;
-  }
-  if (b->bin_next != nullptr) b->bin_next->bin_prev = b->bin_prev;
-  b->bin_prev = b->bin_next = nullptr;
-  if (s.heads[i] == nullptr) {
-    s.bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
-    if (s.bits[i / 64] == 0) s.summary &= ~(std::uint64_t{1} << (i / 64));
-  }
-}
-
-Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
-  const StreamBins* s = find(stream);
-  if (s == nullptr) return nullptr;
-  if (size < kBinnedLimit) {
-    const std::size_t i = (size + kMinBlockSize - 1) / kMinBlockSize;
-    const std::size_t word = i / 64;
-    const std::uint64_t here = s->bits[word] & (~std::uint64_t{0} << (i % 64));
-    if (here != 0) return s->heads[word * 64 + static_cast<std::size_t>(std::countr_zero(here))];
-    const std::uint64_t later =
-        word + 1 < 64 ? s->summary & (~std::uint64_t{0} << (word + 1)) : std::uint64_t{0};
-    if (later != 0) {
-      const auto w = static_cast<std::size_t>(std::countr_zero(later));
-      return s->heads[w * 64 + static_cast<std::size_t>(std::countr_zero(s->bits[w]))];
-    }
-  }
-  Block key;
+Block* FreeBlockIndex::first_of_size(const StreamBins& s, std::size_t size) {
+  Block key;  // ptr == nullptr sorts before every block of its size
   key.size = size;
-  const auto it = s->large.lower_bound(&key);
-  return it != s->large.end() ? *it : nullptr;
+  const auto it = s.ordered.lower_bound(&key);
+  return it != s.ordered.end() && (*it)->size == size ? *it : nullptr;
 }
 
 std::vector<Block*> FreeBlockIndex::at_least(Stream stream, std::size_t min_size) const {
@@ -78,7 +61,7 @@ std::vector<Block*> FreeBlockIndex::at_least(Stream stream, std::size_t min_size
   if (s == nullptr) return out;
   Block key;
   key.size = min_size;
-  for (auto it = s->large.lower_bound(&key); it != s->large.end(); ++it)
+  for (auto it = s->ordered.lower_bound(&key); it != s->ordered.end(); ++it)
     out.push_back(*it);
   return out;
 }

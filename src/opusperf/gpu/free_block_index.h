@@ -1,18 +1,27 @@
-// Internal to caching_allocator.cc: the free blocks of one pool, searchable by best fit.
+// Internal to caching_allocator.cc: the free blocks of one pool, searchable by best fit — the
+// smallest block that is large enough, then the lowest address (PyTorch's order).
 //
-// Per stream, blocks under 2 MiB sit in exact size bins (one a 512-byte multiple, 4096 in all)
+// Per stream, blocks of up to 2 MiB sit in exact size bins (one a 512-byte multiple, 4096 in all)
 // with a two-level bitmap of the non-empty ones, so the smallest bin that fits is found with two
-// bit scans; larger blocks sit in an ordered set by (size, address). Insert, erase and best fit
-// are O(1) for binned sizes and O(log n) above. Among blocks of one binned size the most
-// recently freed comes first (its memory is the likeliest to be warm in caches).
+// bit scans. A bin is an intrusive list whose head is its lowest address and whose other blocks
+// are in no order, so insert and erase are O(1) pointer updates, except erasing the head, which
+// looks through the rest for the new lowest address (in `opusperf bench alloc` nine takes in ten
+// find a bin of one block). A bin that would grow past kMaxScan blocks moves to an ordered set by
+// (size, address), where it stays until it empties, so no erase looks through more than
+// kMaxScan. Blocks above 2 MiB always sit in that set. Insert, erase and best fit are O(1) for
+// binned sizes (O(kMaxScan) to erase a list's head) and allocate nothing; in the set they are
+// O(log n), and an insert allocates a node.
 //
 // Not thread-safe (the allocator's mutex guards it). Blocks are linked in through their bin_prev /
-// bin_next pointers; a block's size must not change while it is in the index.
+// bin_next pointers and in_tree; a block's size and address must not change while it is in the
+// index.
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <vector>
@@ -24,38 +33,171 @@ namespace opusperf::gpu::detail {
 
 class FreeBlockIndex {
  public:
-  static constexpr std::size_t kBinnedLimit = kSmallBuffer;  // sizes below are binned
+  static constexpr std::size_t kBinnedLimit = kSmallBuffer;  // sizes up to this are binned
   static constexpr std::size_t kBins = kBinnedLimit / kMinBlockSize;
+  // The most blocks a bin's list holds; a bin that would grow longer moves to the ordered set.
+  static constexpr int kMaxScan = 256;
 
   FreeBlockIndex() = default;
   FreeBlockIndex(const FreeBlockIndex&) = delete;
   FreeBlockIndex& operator=(const FreeBlockIndex&) = delete;
 
-  // REQUIRES: b is not in the index; b->size is a positive multiple of kMinBlockSize.
-  void insert(Block* b);
-  // REQUIRES: b is in the index, with the size it had when inserted.
-  void erase(Block* b);
-  // Returns the smallest block of `stream` with at least `size` bytes, or nullptr.
+  // `stream` is b's stream, passed by callers that know it so that the index need not read b's
+  // Segment (a likely cache miss).
+  // REQUIRES: b is not in the index; b->size is a positive multiple of kMinBlockSize;
+  // stream == b->stream().
+  void insert(Block* b, Stream stream);
+  // REQUIRES: b is in the index, with the size and address it had when inserted;
+  // stream == b->stream().
+  void erase(Block* b, Stream stream);
+  // Returns the smallest block of `stream` with at least `size` bytes, the lowest address among
+  // equals, or nullptr. REQUIRES: size > 0.
   Block* best_fit(Stream stream, std::size_t size) const;
   // Returns the blocks of `stream` of at least `min_size` bytes, smallest first.
-  // REQUIRES: min_size >= kBinnedLimit.
+  // REQUIRES: min_size > kBinnedLimit.
   std::vector<Block*> at_least(Stream stream, std::size_t min_size) const;
 
  private:
+  using Bits = std::array<std::uint64_t, kBins / 64>;
   struct StreamBins {
     explicit StreamBins(Stream s) : stream(s) {}
     Stream stream;
-    std::array<Block*, kBins> heads{};             // bin i holds blocks of i * 512 bytes
-    std::array<std::uint64_t, kBins / 64> bits{};  // bit i: bin i is not empty
-    std::uint64_t summary = 0;                     // bit w: bits[w] != 0
-    std::set<Block*, BlockLess> large;             // kBinnedLimit bytes and more
+    std::array<Block*, kBins> heads{};  // bin i: blocks of (i + 1) * 512 bytes, lowest first
+    Bits bits{};                        // bit i: bin i is not empty
+    std::uint64_t summary = 0;          // bit w: bits[w] != 0
+    std::array<std::uint16_t, kBins> lengths{};  // bin i's list length (0 in tree mode)
+    Bits tree{};                                 // bit i: bin i's blocks are in `ordered`
+    std::set<Block*, BlockLess> ordered;         // above kBinnedLimit, and bins in tree mode
   };
   static_assert(kBins / 64 <= 64, "the summary word covers every bitmap word");
+
+  static std::size_t bin_of(std::size_t size) { return size / kMinBlockSize - 1; }
+  static bool test(const Bits& bits, std::size_t i) { return (bits[i / 64] >> (i % 64) & 1) != 0; }
+  static void mark_non_empty(StreamBins& s, std::size_t i);
+  static void mark_empty(StreamBins& s, std::size_t i);
+  // Removes the head of bin i's list and makes the lowest address of the rest the head.
+  static void pop_head(StreamBins& s, std::size_t i);
+  // Adds b to bin i's list. REQUIRES: the bin is in list mode, shorter than kMaxScan.
+  static void insert_listed(StreamBins& s, std::size_t i, Block* b);
+  // Moves bin i's list into the ordered set.
+  static void spill(StreamBins& s, std::size_t i);
+  static Block* first_of_size(const StreamBins& s, std::size_t size);
 
   const StreamBins* find(Stream stream) const;
   StreamBins& bins_of(Stream stream);
 
   std::vector<std::unique_ptr<StreamBins>> streams_;  // few: one per stream in use
+  StreamBins* last_ = nullptr;                        // the one used last (usually the only one)
 };
+
+// The hot paths, inline: the allocator calls them several times an operation.
+
+inline FreeBlockIndex::StreamBins& FreeBlockIndex::bins_of(Stream stream) {
+  if (last_ != nullptr && last_->stream == stream) return *last_;
+  for (const auto& s : streams_) {
+    if (s->stream == stream) return *(last_ = s.get());
+  }
+  return *(last_ = streams_.emplace_back(std::make_unique<StreamBins>(stream)).get());
+}
+
+inline void FreeBlockIndex::mark_non_empty(StreamBins& s, std::size_t i) {
+  s.bits[i / 64] |= std::uint64_t{1} << (i % 64);
+  s.summary |= std::uint64_t{1} << (i / 64);
+}
+
+inline void FreeBlockIndex::mark_empty(StreamBins& s, std::size_t i) {
+  s.bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  if (s.bits[i / 64] == 0) s.summary &= ~(std::uint64_t{1} << (i / 64));
+}
+
+inline void FreeBlockIndex::insert(Block* b, Stream stream) {
+  StreamBins& s = bins_of(stream);
+  if (b->size <= kBinnedLimit) {
+    const std::size_t i = bin_of(b->size);
+    if (!test(s.tree, i)) {
+      if (s.lengths[i] == kMaxScan) {
+        spill(s, i);  // a long bin: keep this size in the ordered set until it empties
+      } else {
+        insert_listed(s, i, b);
+        return;
+      }
+    }
+  }
+  b->bin_prev = b->bin_next = nullptr;
+  b->in_tree = true;
+  s.ordered.insert(b);
+}
+
+inline void FreeBlockIndex::insert_listed(StreamBins& s, std::size_t i, Block* b) {
+  ++s.lengths[i];
+  b->in_tree = false;
+  Block* const head = s.heads[i];
+  if (head == nullptr || b->ptr < head->ptr) {  // the new lowest address
+    b->bin_prev = nullptr;
+    b->bin_next = head;
+    if (head != nullptr) head->bin_prev = b;
+    s.heads[i] = b;
+    mark_non_empty(s, i);
+  } else {  // anywhere behind the head: right behind it
+    b->bin_prev = head;
+    b->bin_next = head->bin_next;
+    if (b->bin_next != nullptr) b->bin_next->bin_prev = b;
+    head->bin_next = b;
+  }
+}
+
+inline void FreeBlockIndex::erase(Block* b, Stream stream) {
+  StreamBins& s = bins_of(stream);
+  if (b->in_tree) {
+    b->in_tree = false;
+    // A binned size leaves tree mode with its last block: b's neighbours in the set tell.
+    auto it = s.ordered.erase(s.ordered.find(b));
+    if (b->size <= kBinnedLimit && (it == s.ordered.end() || (*it)->size != b->size) &&
+        (it == s.ordered.begin() || (*std::prev(it))->size != b->size)) {
+      const std::size_t i = bin_of(b->size);
+      s.tree[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+      mark_empty(s, i);
+    }
+    return;
+  }
+  const std::size_t i = bin_of(b->size);
+  --s.lengths[i];
+  if (b->bin_prev == nullptr) {
+    pop_head(s, i);
+    return;
+  }
+  b->bin_prev->bin_next = b->bin_next;
+  if (b->bin_next != nullptr) b->bin_next->bin_prev = b->bin_prev;
+  b->bin_prev = b->bin_next = nullptr;
+}
+
+inline Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
+  const StreamBins* s = find(stream);
+  if (s == nullptr) return nullptr;
+  if (size <= kBinnedLimit) {
+    const std::size_t i = bin_of(size + kMinBlockSize - 1);
+    const std::size_t word = i / 64;
+    std::size_t bin = kBins;
+    const std::uint64_t here = s->bits[word] & (~std::uint64_t{0} << (i % 64));
+    if (here != 0) {
+      bin = word * 64 + static_cast<std::size_t>(std::countr_zero(here));
+    } else {
+      const std::uint64_t later =
+          word + 1 < 64 ? s->summary & (~std::uint64_t{0} << (word + 1)) : std::uint64_t{0};
+      if (later != 0) {
+        const auto w = static_cast<std::size_t>(std::countr_zero(later));
+        bin = w * 64 + static_cast<std::size_t>(std::countr_zero(s->bits[w]));
+      }
+    }
+    if (bin < kBins) {
+      return test(s->tree, bin) ? first_of_size(*s, (bin + 1) * kMinBlockSize) : s->heads[bin];
+    }
+    // No binned block fits; every block in the ordered set that does is larger than the bins.
+  }
+  Block key;
+  key.size = size;
+  const auto it = s->ordered.lower_bound(&key);
+  return it != s->ordered.end() ? *it : nullptr;
+}
 
 }  // namespace opusperf::gpu::detail
