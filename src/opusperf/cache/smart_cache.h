@@ -120,7 +120,10 @@ class SmartCache final : private cache::EntryTable {
   SmartCache& operator=(const SmartCache&) = delete;
 
   // Returns key's value if present and not expired (a hit), else an empty result (a miss).
-  GetResult get(const K& key) { return lookup(key, hash_of(key)); }
+  // Always inlined, with the hit path below, so that the result (an optional) is never passed back
+  // through memory: returned from a call, GCC builds it with a byte store and reloads it as a
+  // word, a store-forwarding stall on every hit.
+  [[gnu::always_inline]] GetResult get(const K& key) { return lookup(key, hash_of(key)); }
 
   // Returns whether key is present and not expired. Counts nothing; the policy does not see it.
   bool contains(const K& key) const {
@@ -409,22 +412,22 @@ class SmartCache final : private cache::EntryTable {
     }
   }
 
-  GetResult lookup(const K& key, std::uint64_t h) {
-    GetResult result{};
-    {
-      cache::EpochGuard guard;
-      Node* n = find(shard_for(h), h, key);
-      if (n != nullptr && !core_.expired(n)) {
-        result = n->read();
-        core_.on_hit(n);
-      } else {
-        core_.on_miss();
-      }
-    }
-    if (AccessObserver* o = observer_.load(std::memory_order_acquire)) {
+  [[gnu::always_inline]] GetResult lookup(const K& key, std::uint64_t h) {
+    GetResult result = find_live(key, h);
+    if (AccessObserver* o = observer_.load(std::memory_order_acquire)) [[unlikely]] {
       o->on_get(key, static_cast<bool>(result));
     }
     return result;
+  }
+  [[gnu::always_inline]] GetResult find_live(const K& key, std::uint64_t h) {
+    cache::EpochGuard guard;
+    Node* n = find(shard_for(h), h, key);
+    if (n != nullptr && !core_.expired(n)) [[likely]] {
+      core_.on_hit(guard.thread_index(), n);
+      return n->read();
+    }
+    core_.on_miss(guard.thread_index());
+    return GetResult{};
   }
 
   // What claim() found: the live value, or the flight loading key (which this thread leads when
