@@ -55,6 +55,7 @@
 #include "opusperf/cache/cache_options.h"
 #include "opusperf/cache/epoch.h"
 #include "opusperf/cache/hash_mix.h"
+#include "opusperf/cache/shard_mutex.h"
 #include "opusperf/core/clock.h"
 
 namespace opusperf {
@@ -353,7 +354,7 @@ class SmartCache final : private cache::EntryTable {
 
   struct Shard {
     alignas(64) std::atomic<Slots*> slots{new Slots(kMinSlots)};  // read by readers
-    alignas(64) std::mutex mu;                                    // guards the rest
+    alignas(64) cache::ShardMutex mu;                             // guards the rest
     std::size_t used = 0;
     std::size_t tombstones = 0;
     cache::RetireList retired;
