@@ -43,8 +43,9 @@ struct EntryHot {
   // Access clock when the policy last applied a read of the entry in its protected queue; far in
   // the past (stale) otherwise, so that every hit is recorded.
   std::atomic<std::uint32_t> recorded_at{1u << 31};
-  std::atomic<bool> removed{false};     // unlinked from the table (set once)
-  std::atomic<bool> prefetched{false};  // put by prefetch and not read since
+  std::atomic<bool> removed{false};       // unlinked from the table (set once)
+  std::atomic<bool> prefetched{false};    // put by prefetch and not read since
+  std::atomic<bool> write_locked{false};  // the table side's per-entry writer lock
 };
 
 // The type-independent part of a cache entry. The table side (SmartCache, under its shard locks)

@@ -17,6 +17,13 @@
 
 namespace opusperf::cache {
 
+// A hint to the CPU that the caller is spinning on a lock word.
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 class ShardMutex {
  public:
   ShardMutex() = default;
@@ -42,15 +49,9 @@ class ShardMutex {
   // About a microsecond of polling: several times the usual critical section.
   static constexpr int kSpins = 100;
 
-  static void pause() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-  }
-
   void lock_slow() {
     for (int i = 0; i < kSpins; ++i) {
-      pause();
+      cpu_relax();
       // Poll with a load, so waiters do not take the line from the holder.
       if (state_.load(std::memory_order_relaxed) == kFree && try_lock()) return;
     }
