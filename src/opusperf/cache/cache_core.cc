@@ -10,15 +10,31 @@
 namespace opusperf::cache {
 namespace {
 
-// Caches of at least kSkipMinEntries skip re-recording a hit on an entry the policy saw read in
-// the last max_entries / kSkipDivisor applied reads. What that loses is small: a key read more
-// often than that is counted at least 10 * kSkipDivisor times per sketch period, far above the
-// counters' saturation at 15, so frequency estimates do not change, and an entry's recency is off
-// by at most that many moves, a sliver of any queue. What it saves is the policy work (a sketch
-// line, a list move) for most hits on hot keys, which is most of the work of a read-heavy cache.
-// Smaller caches, where this work is cheap and each decision counts, record every hit.
+// Caches of at least kSkipMinEntries skip re-recording a hit on an entry of the protected queue
+// (main area, promoted there by a hit) that the policy saw read in the last protected capacity /
+// kSkipDivisor applied reads. What that loses is small. Frequency: such a key is still counted
+// once every max_entries * 0.8 / kSkipDivisor applied reads at least, while the sketch halves its
+// counters every 10 * max_entries increments: 50 counts per halving when reads dominate, above the
+// counters' saturation at 15, and its estimate does not change. Recency: the entry stays within
+// the most recent 2 / kSkipDivisor of the protected queue (it is recorded again once the window
+// passes), so it is not the one demoted (unless the window grows and shrinks the protected queue
+// under it; the skip window shrinks with it); only the order among such hot entries is blurred.
+// Hits in the window and in probation, where one read decides an admission or a promotion, are
+// always recorded. What it saves is the policy work (a sketch line, a list move, the miniature
+// simulation) for most hits on hot keys, which is most of the work of a read-heavy cache. Smaller
+// caches, where this work is cheap and each decision counts, record every hit.
 constexpr std::uint64_t kSkipMinEntries = 4096;
-constexpr std::uint64_t kSkipDivisor = 256;
+constexpr std::uint64_t kSkipDivisor = 4;
+constexpr std::uint32_t kSkipMaxWindow = 1u << 20;
+// Added to (subtracted from) the access clock for an entry the skip must not apply to: far beyond
+// any window, until the clock has advanced 2^31 more applied reads.
+constexpr std::uint32_t kStale = 1u << 31;
+
+std::uint32_t skip_window_for(const WTinyLfuPolicy& policy) {
+  if (policy.limits().max_entries < kSkipMinEntries) return 0;
+  return static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(policy.protected_capacity() / kSkipDivisor, kSkipMaxWindow));
+}
 
 Clock& clock_of(const CacheOptions& o) {
   return o.clock != nullptr ? *o.clock : SteadyClock::instance();
@@ -41,56 +57,27 @@ CacheCore::CacheCore(const CacheOptions& options, EntryTable& table)
       clock_(clock_of(options)),
       counters_(std::make_unique<StripeCounters[]>(kStripes)),
       writes_(kWriteBufferSize),
-      skip_window_(options.max_entries >= kSkipMinEntries
-                       ? static_cast<std::uint32_t>(
-                             std::min<std::uint64_t>(options.max_entries / kSkipDivisor, 1u << 20))
-                       : 0),
       policy_(limits_of(options),
               make_window_controller(options.window_policy, options.window_fraction),
               options.window_fraction, options.seed),
-      wheel_(now_ns()) {}
+      wheel_(now_ns()) {
+  skip_window_.store(skip_window_for(policy_), std::memory_order_relaxed);
+}
 
 CacheCore::~CacheCore() {
   free_retired();
 }
 
-// The first kStripes threads (by epoch index) each own a stripe and count with a plain load and
-// store; later ones share an atomic counter.
-void CacheCore::count(bool hit) {
-  const std::uint32_t index = EpochDomain::thread_index();
-  if (index < kStripes) {
-    std::atomic<std::uint64_t>& c = hit ? counters_[index].hits : counters_[index].misses;
-    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  } else {
-    (hit ? shared_hits_ : shared_misses_).fetch_add(1, std::memory_order_relaxed);
-  }
-}
-
-void CacheCore::on_hit(EntryBase* e) {
-  count(true);
-  if (e->prefetched.load(std::memory_order_relaxed) &&
-      e->prefetched.exchange(false, std::memory_order_relaxed)) {
+void CacheCore::record_prefetch_used(EntryBase* e) {
+  if (e->prefetched.exchange(false, std::memory_order_relaxed)) {
     prefetch_used_.fetch_add(1, std::memory_order_relaxed);
   }
-  if (skip_window_ != 0 && access_clock_.load(std::memory_order_relaxed) -
-                                   e->recorded_at.load(std::memory_order_relaxed) <
-                               skip_window_) {
-    return;  // the policy saw this entry read moments ago
-  }
-  record_read(e);
 }
 
-void CacheCore::on_miss() {
-  count(false);
-}
-
-void CacheCore::record_read(EntryBase* e) {
-  const std::uint32_t index = EpochDomain::thread_index();
-  if (reads_.offer(index, e) == StripedReadBuffer<EntryBase>::Offer::kFull) {
-    // Full: apply the backlog if nobody else is, then record this read (dropped if still full).
-    schedule_drain();
-    reads_.offer(index, e);
-  }
+void CacheCore::record_read_full(std::uint32_t index, EntryBase* e) {
+  // Full: apply the backlog if nobody else is, then record this read (dropped if still full).
+  schedule_drain();
+  reads_.offer(index, e);
 }
 
 void CacheCore::on_added(EntryBase* e) {
@@ -217,12 +204,20 @@ void CacheCore::maintain_locked() {
   reads_.drain([this, &clock](EntryBase* e) {
     if (e->policy_state != EntryBase::PolicyState::kLinked) return;
     policy_.on_access(e);
-    e->recorded_at.store(clock++, std::memory_order_relaxed);
+    // Only protected entries may skip (see kSkipDivisor); for the others the stamp stays stale.
+    // Writing it takes the line readers share away from them, so once a window is enough.
+    if (e->queue == QueueId::kProtected) e->recorded_at.store(clock, std::memory_order_relaxed);
+    ++clock;
   });
   access_clock_.store(clock, std::memory_order_relaxed);
   const bool complete = writes_.drain([this](const Event& ev) { apply(ev); });
   expire_locked();
   evict_locked();
+  // The protected queue's capacity moves with the window share and with resize().
+  const std::uint32_t window = skip_window_for(policy_);
+  if (window != skip_window_.load(std::memory_order_relaxed)) {
+    skip_window_.store(window, std::memory_order_relaxed);
+  }
   if (complete && epoch != 0) retired_.reclaim(epoch);
 }
 
@@ -239,7 +234,7 @@ void CacheCore::apply(const Event& ev) {
       policy_.on_add(e);
       e->policy_state = EntryBase::PolicyState::kLinked;
       // As if never read: the first hit after the add is recorded.
-      e->recorded_at.store(access_clock_.load(std::memory_order_relaxed) - skip_window_,
+      e->recorded_at.store(access_clock_.load(std::memory_order_relaxed) - kStale,
                            std::memory_order_relaxed);
       if (e->expires_ns != PolicyNode::kNever) wheel_.schedule(e);
       return;

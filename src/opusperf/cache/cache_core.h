@@ -4,7 +4,8 @@
 // reclamation of removed entries and the statistics.
 //
 // How a SmartCache operation reaches the policy (as in Caffeine):
-//   hit      -> on_hit(): a lossy, per-thread read buffer; no lock
+//   hit      -> on_hit(): a lossy, per-thread read buffer; no lock (in large caches, a hit on a
+//               protected entry the policy saw read moments ago is not recorded again)
 //   insert   -> on_added(): the bounded write buffer, then a try-lock to apply the backlog
 //   remove   -> on_removed(); weight or TTL change -> on_updated(): the write buffer likewise
 //   maintain -> under the policy lock: drain reads, drain writes, expire (timer wheel), evict
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "opusperf/cache/cache_options.h"
+#include "opusperf/cache/epoch.h"
 #include "opusperf/cache/policy_node.h"
 #include "opusperf/cache/read_buffer.h"
 #include "opusperf/cache/retire_list.h"
@@ -38,9 +40,12 @@ namespace opusperf::cache {
 struct EntryHot {
   std::atomic<std::int64_t> expires_at{PolicyNode::kNever};  // ns on the cache clock
   std::atomic<std::uint64_t> current_weight{0};              // the current value's weight
-  std::atomic<std::uint32_t> recorded_at{0};  // access clock when the policy last saw a read
-  std::atomic<bool> removed{false};           // unlinked from the table (set once)
-  std::atomic<bool> prefetched{false};        // put by prefetch and not read since
+  // Access clock when the policy last applied a read of the entry in its protected queue; far in
+  // the past (stale) otherwise, so that every hit is recorded.
+  std::atomic<std::uint32_t> recorded_at{1u << 31};
+  std::atomic<bool> removed{false};       // unlinked from the table (set once)
+  std::atomic<bool> prefetched{false};    // put by prefetch and not read since
+  std::atomic<bool> write_locked{false};  // the table side's per-entry writer lock
 };
 
 // The type-independent part of a cache entry. The table side (SmartCache, under its shard locks)
@@ -91,11 +96,20 @@ class CacheCore {
   }
 
   // ---- called by readers (pinned in the epoch domain) ----
-  void on_hit(EntryBase* e);
-  void on_miss();
+  // Inline: a hit is a counter store in the thread's own stripe, a check of the entry's fields
+  // and, unless the policy saw the entry read moments ago, a store into the thread's read ring.
+  // `index`: the caller's EpochDomain::thread_index().
+  void on_hit(std::uint32_t index, EntryBase* e) {
+    count(index, true);
+    if (e->prefetched.load(std::memory_order_relaxed)) [[unlikely]] {
+      record_prefetch_used(e);
+    }
+    record_access(index, e);
+  }
+  void on_miss(std::uint32_t index) { count(index, false); }
   // A write that replaced e's value without changing its weight or bringing its expiry forward:
-  // the policy sees it as an access.
-  void on_rewrite(EntryBase* e) { record_read(e); }
+  // the policy sees it as an access, recorded (or skipped) as a hit is.
+  void on_rewrite(EntryBase* e) { record_access(EpochDomain::thread_index(), e); }
 
   // ---- called by writers after changing the table, pinned, holding no shard lock ----
   void on_added(EntryBase* e);
@@ -138,8 +152,31 @@ class CacheCore {
   static constexpr std::uint32_t kStripes = StripedReadBuffer<EntryBase>::kRings;
   static constexpr std::size_t kWriteBufferSize = 1024;
 
-  void count(bool hit);
-  void record_read(EntryBase* e);
+  // The first kStripes threads (by epoch index) each own a stripe and count with a plain load
+  // and store; later ones share an atomic counter.
+  void count(std::uint32_t index, bool hit) {
+    if (index < kStripes) [[likely]] {
+      std::atomic<std::uint64_t>& c = hit ? counters_[index].hits : counters_[index].misses;
+      c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    } else {
+      (hit ? shared_hits_ : shared_misses_).fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  void record_access(std::uint32_t index, EntryBase* e) {
+    if (access_clock_.load(std::memory_order_relaxed) -
+            e->recorded_at.load(std::memory_order_relaxed) <
+        skip_window_.load(std::memory_order_relaxed)) {
+      return;  // the policy saw this (protected) entry read moments ago
+    }
+    record_read(index, e);
+  }
+  void record_read(std::uint32_t index, EntryBase* e) {
+    if (reads_.offer(index, e) == StripedReadBuffer<EntryBase>::Offer::kFull) [[unlikely]] {
+      record_read_full(index, e);
+    }
+  }
+  void record_read_full(std::uint32_t index, EntryBase* e);
+  void record_prefetch_used(EntryBase* e);
   void post(Event ev);
   void schedule_drain();
   void maintain_locked();
@@ -158,11 +195,14 @@ class CacheCore {
   std::atomic<bool> drain_required_{false};
   // Reads the policy has applied (wraps); written once per drain, read by every hit.
   alignas(64) std::atomic<std::uint32_t> access_clock_{0};
-  // A hit on an entry whose last read the policy applied fewer than this many applied reads ago
-  // is not recorded again (0: every hit is recorded). See CacheCore::CacheCore.
-  const std::uint32_t skip_window_;
+  // A hit on a protected entry whose last read the policy applied fewer than this many applied
+  // reads ago is not recorded again (0: every hit is recorded). Set by maintenance from the
+  // protected queue's capacity; see kSkipDivisor in the .cc. Shares access_clock_'s line.
+  std::atomic<std::uint32_t> skip_window_{0};
 
-  std::mutex policy_mu_;  // guards everything below
+  // Guards everything below. In its own line: every writer's try-lock writes it, and readers load
+  // the line above on every hit.
+  alignas(64) std::mutex policy_mu_;
   WTinyLfuPolicy policy_;
   TimerWheel wheel_;
   RetireList retired_;

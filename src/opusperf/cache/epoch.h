@@ -112,6 +112,9 @@ class EpochGuard {
   EpochGuard(const EpochGuard&) = delete;
   EpochGuard& operator=(const EpochGuard&) = delete;
 
+  // The calling thread's EpochDomain::thread_index(), without another thread-local lookup.
+  std::uint32_t thread_index() const { return record_.index; }
+
  private:
   EpochDomain::Record& record_;
 };

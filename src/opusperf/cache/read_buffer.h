@@ -35,6 +35,9 @@ class StripedReadBuffer {
   // kAdded, or why it was dropped. REQUIRES: thread_index is the caller's own index.
   Offer offer(std::uint32_t thread_index, T* p) {
     if (thread_index >= kRings) return Offer::kNoRing;
+    if (thread_index >= rings_used_.load(std::memory_order_relaxed)) [[unlikely]] {
+      note_ring(thread_index);
+    }
     Ring& r = rings_[thread_index];
     const std::uint32_t tail = r.tail.load(std::memory_order_relaxed);  // only we write it
     if (tail - r.head.load(std::memory_order_acquire) >= kRingSize) return Offer::kFull;
@@ -43,10 +46,13 @@ class StripedReadBuffer {
     return Offer::kAdded;
   }
 
-  // Calls f(T*) for every record, oldest first per ring, and empties the rings.
+  // Calls f(T*) for every record, oldest first per ring, and empties the rings. Looks only at the
+  // rings offered to so far: a drain touches two lines per thread that records, not the 128 lines
+  // of every ring's head and tail.
   template <class F>
   void drain(F&& f) {
-    for (std::uint32_t i = 0; i < kRings; ++i) {
+    const std::uint32_t rings = rings_used_.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < rings; ++i) {
       Ring& r = rings_[i];
       std::uint32_t head = r.head.load(std::memory_order_relaxed);
       const std::uint32_t tail = r.tail.load(std::memory_order_acquire);
@@ -64,7 +70,17 @@ class StripedReadBuffer {
     std::array<std::atomic<T*>, kRingSize> slots{};
   };
 
+  // Raises rings_used_ above i, before the first record in ring i is published.
+  void note_ring(std::uint32_t i) {
+    std::uint32_t used = rings_used_.load(std::memory_order_relaxed);
+    while (used <= i && !rings_used_.compare_exchange_weak(used, i + 1, std::memory_order_release,
+                                                           std::memory_order_relaxed)) {
+    }
+  }
+
   std::unique_ptr<Ring[]> rings_;
+  // One more than the highest ring index offered to; read by every offer, written once per ring.
+  std::atomic<std::uint32_t> rings_used_{0};
 };
 
 }  // namespace opusperf::cache

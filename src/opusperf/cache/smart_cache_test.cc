@@ -525,5 +525,44 @@ TEST(SmartCacheConcurrency, ClearAndResizeRaceWithWriters) {
   EXPECT_LE(cache.size(), 100u);
 }
 
+TEST(SmartCacheConcurrency, InPlacePutsRacingRemovalsNeverShowAnotherValue) {
+  // Each writer owns its keys and puts increasing values; a put of a present key replaces the
+  // value under the entry's lock only, while another thread invalidates, clears and evicts. A
+  // writer's own get after its put sees that value or nothing (removed meanwhile), never an
+  // older one, and the counts agree at the end.
+  IntCache cache(entries(64));
+  constexpr int kWriters = 2;
+  constexpr int kKeysPerWriter = 40;
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kWriters; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 200'000 / kScale; ++i) {
+        const int key = t * kKeysPerWriter + i % kKeysPerWriter;
+        cache.put(key, i);
+        if (auto v = cache.get(key); v && *v != i) wrong.fetch_add(1);
+      }
+    });
+  }
+  std::thread remover([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      cache.invalidate(i % (kWriters * kKeysPerWriter));
+      if (i % 1000 == 0) cache.clear();
+    }
+  });
+  for (auto& th : writers)
+    th.join();
+  stop.store(true);
+  remover.join();
+  EXPECT_EQ(wrong.load(), 0);
+  cache.cleanup();
+  std::uint64_t present = 0;
+  for (int k = 0; k < kWriters * kKeysPerWriter; ++k)
+    present += cache.contains(k) ? 1 : 0;
+  EXPECT_EQ(present, cache.size());
+  EXPECT_LE(cache.size(), 64u);
+}
+
 }  // namespace
 }  // namespace opusperf

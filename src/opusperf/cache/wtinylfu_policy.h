@@ -64,6 +64,8 @@ class WTinyLfuPolicy {
   std::uint64_t bytes() const;
   // Returns the window's share of max_entries, 0 .. 1.
   double window_fraction() const;
+  // Returns the most entries the protected queue may hold now (80% of the main area).
+  std::uint64_t protected_capacity() const { return protected_max_; }
 
  private:
   bool over_capacity() const;
