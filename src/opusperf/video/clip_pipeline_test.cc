@@ -4,17 +4,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <atomic>
-#include <map>
-#include <memory>
-#include <future>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <map>
+#include <memory>
 
 extern "C" {
 #include <libavutil/log.h>
@@ -182,6 +182,33 @@ TEST_F(ClipPipelineTest, TheMemoryTierServesARepeatWithoutTheDiskOrADecode) {
   EXPECT_EQ(memory.size(), 1u);
   EXPECT_EQ(first["cuts"], second["cuts"]);
   EXPECT_EQ(first["frames"], second["frames"]);
+}
+
+TEST_F(ClipPipelineTest, PooledFramesDecodeTheSamePicturesFromRecycledBuffers) {
+  const fs::path v = synthetic();
+  MediaSource plain(v, {.decode_audio = false});
+  MediaSource pooled(v, {.decode_audio = false, .pooled_frames = true});
+  StreamKind kind;
+  int frames = 0;
+  for (;;) {
+    const AVFrame* a = plain.next(&kind);
+    const AVFrame* b = pooled.next(&kind);
+    ASSERT_EQ(a == nullptr, b == nullptr) << frames;
+    if (a == nullptr) break;
+    ASSERT_EQ(a->width, b->width);
+    for (int y = 0; y < a->height; y += 7) {  // every 7th luma row, byte for byte
+      ASSERT_EQ(0, std::memcmp(a->data[0] + y * a->linesize[0], b->data[0] + y * b->linesize[0],
+                               static_cast<std::size_t>(a->width)))
+          << "frame " << frames << " row " << y;
+    }
+    ++frames;
+  }
+  EXPECT_GT(frames, 100);
+  EXPECT_FALSE(plain.frame_pool_stats().has_value());
+  const std::optional<BufferPoolStats> stats = pooled.frame_pool_stats();
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_GE(stats->hits + 10, static_cast<std::uint64_t>(frames));  // recycled frame after frame
+  EXPECT_LE(stats->upstream_allocations, 8u);  // only the decoder's references and delay
 }
 
 TEST_F(ClipPipelineTest, ReframeGivesNineBySixteen) {

@@ -5,6 +5,11 @@
 
 #include "opusperf/core/errors.h"
 
+extern "C" {
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+}
+
 namespace opusperf::video {
 namespace fs = std::filesystem;
 
@@ -62,6 +67,96 @@ MediaSource::MediaSource(const fs::path& path, MediaSourceOptions options)
   info_.video_codec = avcodec_get_name(vs->codecpar->codec_id);
 }
 
+namespace {
+
+// Where the planes of a frame the caller allocates go, by libav's rules for such frames (its
+// decode.c does the same): dimensions padded by avcodec_align_dimensions2, each line size a
+// multiple of its plane's stride alignment, and slack after each plane for decoders that read or
+// write past it.
+struct FrameLayout {
+  int linesize[4] = {};
+  std::size_t offset[4] = {};
+  std::size_t bytes = 0;
+};
+
+constexpr std::size_t kPlaneSlack = 16 + 64;  // libav's 16 bytes of over-read, cache-line rounded
+
+bool frame_layout(AVCodecContext* ctx, const AVFrame* f, FrameLayout& out) {
+  const auto format = static_cast<AVPixelFormat>(f->format);
+  int w = f->width;
+  int h = f->height;
+  int align[AV_NUM_DATA_POINTERS] = {};
+  avcodec_align_dimensions2(ctx, &w, &h, align);
+  for (int tries = 0;; ++tries) {
+    if (av_image_fill_linesizes(out.linesize, format, w) < 0 || tries > 16) return false;
+    bool unaligned = false;
+    for (int i = 0; i < 4; ++i)
+      unaligned = unaligned || (align[i] != 0 && out.linesize[i] % align[i] != 0);
+    if (!unaligned) break;
+    w += w & ~(w - 1);  // the next power-of-two multiple, as libav widens it
+  }
+  std::ptrdiff_t linesize[4];
+  for (int i = 0; i < 4; ++i)
+    linesize[i] = out.linesize[i];
+  std::size_t sizes[4] = {};
+  if (av_image_fill_plane_sizes(sizes, format, h, linesize) < 0) return false;
+  std::size_t offset = 0;
+  for (int i = 0; i < 4; ++i) {
+    out.offset[i] = offset;
+    if (sizes[i] != 0) offset += (sizes[i] + kPlaneSlack + 63) / 64 * 64;
+  }
+  out.bytes = offset;
+  return offset != 0;
+}
+
+}  // namespace
+
+int MediaSource::get_pooled_buffer(AVCodecContext* ctx, AVFrame* frame, int flags) {
+  auto* self = static_cast<MediaSource*>(ctx->opaque);
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(frame->format));
+  FrameLayout layout;
+  if (desc == nullptr || (desc->flags & (AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_PAL)) != 0 ||
+      !frame_layout(ctx, frame, layout)) {
+    return avcodec_default_get_buffer2(ctx, frame, flags);
+  }
+  try {
+    // One size class, the first frame's; a stream that changes size mid-way goes back to libav.
+    if (!self->frame_pool_) {
+      BufferPoolOptions o;
+      o.size_classes = {layout.bytes};
+      o.alignment = 64;
+      o.max_idle_bytes = 16 * layout.bytes;  // a decoder's references and delay, with room
+      self->frame_pool_ = std::make_unique<BufferPool>(std::move(o));
+    }
+    if (self->frame_pool_->class_capacity(layout.bytes) < layout.bytes ||
+        self->frame_pool_->class_capacity(layout.bytes) > 2 * layout.bytes) {
+      return avcodec_default_get_buffer2(ctx, frame, flags);
+    }
+    auto* held = new Buffer(self->frame_pool_->acquire(layout.bytes));
+    AVBufferRef* ref = av_buffer_create(
+        reinterpret_cast<std::uint8_t*>(held->data()), layout.bytes,
+        [](void* opaque, std::uint8_t*) { delete static_cast<Buffer*>(opaque); }, held, 0);
+    if (ref == nullptr) {
+      delete held;
+      return AVERROR(ENOMEM);
+    }
+    frame->buf[0] = ref;
+    for (int i = 0; i < 4; ++i) {
+      frame->data[i] = layout.linesize[i] != 0 ? ref->data + layout.offset[i] : nullptr;
+      frame->linesize[i] = layout.linesize[i];
+    }
+    frame->extended_data = frame->data;
+    return 0;
+  } catch (const std::exception&) {
+    return AVERROR(ENOMEM);
+  }
+}
+
+std::optional<BufferPoolStats> MediaSource::frame_pool_stats() const {
+  if (!frame_pool_) return std::nullopt;
+  return frame_pool_->stats();
+}
+
 void MediaSource::open_decoder(Decoder& d, int stream, const MediaSourceOptions& o) {
   AVStream* st = fmt_->streams[stream];
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
@@ -74,6 +169,11 @@ void MediaSource::open_decoder(Decoder& d, int stream, const MediaSourceOptions&
   check_av(avcodec_parameters_to_context(d.ctx.get(), st->codecpar), "decoder parameters");
   d.ctx->pkt_timebase = st->time_base;
   d.ctx->thread_count = o.threads;
+  if (o.pooled_frames && d.kind == StreamKind::kVideo &&
+      (codec->capabilities & AV_CODEC_CAP_DR1) != 0) {
+    d.ctx->opaque = this;
+    d.ctx->get_buffer2 = &MediaSource::get_pooled_buffer;
+  }
   if (o.fast_decode && d.kind == StreamKind::kVideo) {
     d.ctx->skip_loop_filter = AVDISCARD_ALL;
     d.ctx->flags2 |= AV_CODEC_FLAG2_FAST;

@@ -15,9 +15,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "opusperf/memory/buffer_pool.h"
 #include "opusperf/video/libav.h"
 
 namespace opusperf::video {
@@ -34,6 +37,10 @@ struct MediaSourceOptions {
   // 2, MJPEG, MPEG-1/2, ...), decode at the smallest 1/2^n that keeps at least this many columns.
   // Analysis reads only a small grey image, so the IDCT of pixels it would average away is waste.
   int min_decoded_width = 0;
+  // Decoded video frames live in buffers from a BufferPool of this source (one size class: the
+  // decoder's frame), recycled frame to frame, where the codec lets the caller allocate (DR1);
+  // false: libav's own buffer pool.
+  bool pooled_frames = false;
 };
 
 struct MediaInfo {
@@ -87,6 +94,8 @@ class MediaSource {
   const std::vector<double>& damaged_times() const { return damaged_; }
   // True when reading stopped on an error other than end of file (truncated or unreadable data).
   bool read_error() const { return read_error_; }
+  // Returns the frame pool's figures with pooled_frames once a frame was decoded into it.
+  std::optional<BufferPoolStats> frame_pool_stats() const;
 
  private:
   struct Decoder {
@@ -97,7 +106,11 @@ class MediaSource {
   };
   void open_decoder(Decoder& d, int stream, const MediaSourceOptions& o);
   void note_damage(int stream, std::int64_t pts);
+  static int get_pooled_buffer(AVCodecContext* ctx, AVFrame* frame, int flags);
 
+  // Where decoded video frames live with pooled_frames; made at the first frame (its size is known
+  // then). Declared before the decoders so it outlives every frame they hold.
+  std::unique_ptr<BufferPool> frame_pool_;
   FormatInputPtr fmt_;
   int video_index_ = -1;
   int audio_index_ = -1;

@@ -122,7 +122,8 @@ ChunkResult analyze_chunk(const std::filesystem::path& path, const Chunk& chunk,
   MediaSource src(path, {.decode_audio = true,
                          .threads = 1,
                          .fast_decode = true,
-                         .min_decoded_width = 2 * kFeatureWidth});
+                         .min_decoded_width = 2 * kFeatureWidth,
+                         .pooled_frames = true});
   const double tick = src.video_tick_s();
   if (chunk.begin != kNoBound) src.seek(chunk.begin);
   const double begin_s = chunk.begin == kNoBound ? -1e300 : chunk.begin * tick;
