@@ -116,8 +116,7 @@ class SmartCache final : private cache::EntryTable {
         Node* n = t->slot[j].load(std::memory_order_relaxed);
         if (n != nullptr && n != tombstone()) delete n;
       }
-      delete t;
-      s.retired.free_all();
+      s.retired.free_all();  // the table itself goes with its Shard
     }
     core_.free_retired();
   }
@@ -357,6 +356,9 @@ class SmartCache final : private cache::EntryTable {
   };
 
   struct Shard {
+    // Owns its current table, so a constructor that throws after the shards exist (bad options)
+    // leaks nothing; replaced tables are retired, not owned.
+    ~Shard() { delete slots.load(std::memory_order_relaxed); }
     alignas(64) std::atomic<Slots*> slots{new Slots(kMinSlots)};  // read by readers
     alignas(64) cache::ShardMutex mu;                             // guards the rest
     std::size_t used = 0;
