@@ -8,14 +8,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <new>
 #include <optional>
 #include <vector>
 
+#include "bench/memory/pool_vs_malloc.h"
 #include "command_registry.h"
 #include "format.h"
 #include "opusperf/core/errors.h"
@@ -48,33 +47,17 @@ void compare_frames(PerformanceOptimizer& opt, BufferPool& pool, int n) {
   const std::size_t bytes = frame_bytes(1920, 1080, PixelFormat::kRgb24);
   // Bursts of kInFlight frames, all released together, as a decoder hands over a chunk.
   constexpr int kInFlight = 4;
+  // The harness's loops (bench/memory/pool_vs_malloc.h), each call one measured operation.
   const auto pool_run = [&](int count) {
-    std::vector<Buffer> held;
-    for (int i = 0; i < count; ++i) {
-      held.push_back(pool.acquire(bytes));
-      touch_pages(held.back().data(), bytes);
-      if (held.size() == kInFlight) held.clear();
-    }
+    return bench::pool_frames_ns(pool, bytes, count, kInFlight);
   };
   const auto malloc_run = [&](int count) {
-    std::vector<std::byte*> held;
-    const auto release = [&] {
-      for (std::byte* p : held)
-        std::free(p);
-      held.clear();
-    };
-    for (int i = 0; i < count; ++i) {
-      auto* p = static_cast<std::byte*>(std::malloc(bytes));
-      if (p == nullptr) throw std::bad_alloc();
-      held.push_back(p);
-      touch_pages(p, bytes);
-      if (held.size() == kInFlight) release();
-    }
-    release();
+    return bench::malloc_frames_ns(bytes, count, kInFlight);
   };
   const auto timed = [&](const char* name, const auto& run, int count) {
-    const auto m = opt.optimize_operation({name, static_cast<std::uint64_t>(count)}, run, count);
-    return std::chrono::duration<double, std::milli>(m.wall_time).count() / count;
+    const double ns =
+        opt.optimize_operation({name, static_cast<std::uint64_t>(count)}, run, count).first;
+    return ns / 1e6;  // ms a frame
   };
   const auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());

@@ -46,9 +46,9 @@ double ns_per(int n, F&& body) {
   return std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / n;
 }
 
-// Frames go through in bursts of `in_flight`: each burst's frames are acquired and touched, then
-// all released, as a decoder hands a chunk of frames to analysis and gets them back.
-double pool_frames(BufferPool& pool, std::size_t bytes, int n, int in_flight) {
+}  // namespace
+
+double pool_frames_ns(BufferPool& pool, std::size_t bytes, int n, int in_flight) {
   std::vector<Buffer> held;
   held.reserve(static_cast<std::size_t>(in_flight));
   const double ns = ns_per(n, [&](int i) {
@@ -60,7 +60,7 @@ double pool_frames(BufferPool& pool, std::size_t bytes, int n, int in_flight) {
   return ns;
 }
 
-double malloc_frames(std::size_t bytes, int n, int in_flight) {
+double malloc_frames_ns(std::size_t bytes, int n, int in_flight) {
   std::vector<std::byte*> held;
   held.reserve(static_cast<std::size_t>(in_flight));
   const auto release = [&] {
@@ -78,6 +78,8 @@ double malloc_frames(std::size_t bytes, int n, int in_flight) {
   release();
   return ns;
 }
+
+namespace {
 
 double pool_hits(BufferPool& pool, std::size_t bytes, int n) {
   return ns_per(n, [&](int) {
@@ -131,15 +133,15 @@ PoolBenchmarkResult run_pool_benchmark(const PoolBenchmarkOptions& o) {
   r.frames_in_flight = o.frames_in_flight;
   BufferPool pool;
   // Warm-up: the pool's buffers are resident from here on, and glibc settles its mmap threshold.
-  pool_frames(pool, o.frame_bytes, 2 * o.frames_in_flight, o.frames_in_flight);
-  malloc_frames(o.frame_bytes, 2 * o.frames_in_flight, o.frames_in_flight);
-  malloc_frames(o.frame_bytes, 2, 1);
+  pool_frames_ns(pool, o.frame_bytes, 2 * o.frames_in_flight, o.frames_in_flight);
+  malloc_frames_ns(o.frame_bytes, 2 * o.frames_in_flight, o.frames_in_flight);
+  malloc_frames_ns(o.frame_bytes, 2, 1);
   std::vector<double> pool_ns, malloc_ns, single_pool_ns, single_malloc_ns, hit_ns;
   for (int round = 0; round < o.rounds; ++round) {
-    pool_ns.push_back(pool_frames(pool, o.frame_bytes, o.frames_per_round, o.frames_in_flight));
-    malloc_ns.push_back(malloc_frames(o.frame_bytes, o.frames_per_round, o.frames_in_flight));
-    single_pool_ns.push_back(pool_frames(pool, o.frame_bytes, o.frames_per_round, 1));
-    single_malloc_ns.push_back(malloc_frames(o.frame_bytes, o.frames_per_round, 1));
+    pool_ns.push_back(pool_frames_ns(pool, o.frame_bytes, o.frames_per_round, o.frames_in_flight));
+    malloc_ns.push_back(malloc_frames_ns(o.frame_bytes, o.frames_per_round, o.frames_in_flight));
+    single_pool_ns.push_back(pool_frames_ns(pool, o.frame_bytes, o.frames_per_round, 1));
+    single_malloc_ns.push_back(malloc_frames_ns(o.frame_bytes, o.frames_per_round, 1));
     hit_ns.push_back(pool_hits(pool, o.frame_bytes, o.hit_iterations));
   }
   r.pool_ns_per_frame = median(pool_ns);
@@ -162,8 +164,9 @@ PoolBenchmarkResult run_pool_benchmark(const PoolBenchmarkOptions& o) {
     std::vector<double> pinned, pool_again;
     for (int round = 0; round < o.rounds; ++round) {
       pool_again.push_back(
-          pool_frames(pool, o.frame_bytes, o.frames_per_round, o.frames_in_flight));
-      pinned.push_back(malloc_frames(o.frame_bytes, o.mmap_frames_per_round, o.frames_in_flight));
+          pool_frames_ns(pool, o.frame_bytes, o.frames_per_round, o.frames_in_flight));
+      pinned.push_back(
+          malloc_frames_ns(o.frame_bytes, o.mmap_frames_per_round, o.frames_in_flight));
     }
     r.mmap_malloc_ns_per_frame = median(pinned);
     r.speedup_vs_mmap_malloc = r.mmap_malloc_ns_per_frame / median(pool_again);

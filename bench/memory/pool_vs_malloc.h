@@ -29,6 +29,10 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace opusperf {
+class BufferPool;
+}
+
 namespace opusperf::bench {
 
 struct PoolBenchmarkOptions {
@@ -59,6 +63,12 @@ struct PoolBenchmarkResult {
   std::uint64_t upstream_allocs_after_warmup = 0;  // over upstream_check_frames frames
   int upstream_check_frames = 0;
 };
+
+// Passes n frames of `bytes` through `pool` (acquire, touch every page) or through malloc + touch,
+// in bursts of in_flight frames released together; returns the wall time per frame in ns.
+// Throws std::bad_alloc when malloc or the pool's upstream fails.
+double pool_frames_ns(BufferPool& pool, std::size_t bytes, int n, int in_flight);
+double malloc_frames_ns(std::size_t bytes, int n, int in_flight);
 
 // Runs the benchmark. Throws std::invalid_argument on non-positive counts.
 PoolBenchmarkResult run_pool_benchmark(const PoolBenchmarkOptions& options);

@@ -128,8 +128,8 @@ int MediaSource::get_pooled_buffer(AVCodecContext* ctx, AVFrame* frame, int flag
       o.max_idle_bytes = 16 * layout.bytes;  // a decoder's references and delay, with room
       self->frame_pool_ = std::make_unique<BufferPool>(std::move(o));
     }
-    if (self->frame_pool_->class_capacity(layout.bytes) < layout.bytes ||
-        self->frame_pool_->class_capacity(layout.bytes) > 2 * layout.bytes) {
+    const std::size_t capacity = self->frame_pool_->class_capacity(layout.bytes);
+    if (capacity < layout.bytes || capacity > 2 * layout.bytes) {
       return avcodec_default_get_buffer2(ctx, frame, flags);
     }
     auto* held = new Buffer(self->frame_pool_->acquire(layout.bytes));
