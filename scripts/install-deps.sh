@@ -11,6 +11,7 @@ PACKAGES=(
   zlib1g-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
   libcpp-httplib-dev prometheus chromium nodejs
+  redis-server libhiredis-dev
 )
 # npm: NodeSource's nodejs includes it; Debian packages it on its own.
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
