@@ -16,7 +16,8 @@
 // WTinyLfuPolicy (wtinylfu_policy.h): recency window + frequency-filtered main area, with the split
 // adapted to the workload. Values: any movable V. get() returns a std::optional<V> copy when V is
 // copyable, else a std::shared_ptr<const V> sharing the cached value; either is true on a hit. A
-// cached "empty" value (an empty std::optional, a nullptr) is a hit like any other.
+// cached "empty" value (an empty std::optional, a nullptr) is a hit like any other. A second,
+// shared tier (a Redis tier) can sit behind it for get_or_load (set_second_tier, second_tier.h).
 //
 // Thread-safety: every method may be called from many threads at once. A hit takes no lock and
 // writes no shared cache line: the hash table is read lock-free (entries are reclaimed by epochs,
@@ -59,6 +60,7 @@
 #include "opusperf/cache/cache_options.h"
 #include "opusperf/cache/epoch.h"
 #include "opusperf/cache/hash_mix.h"
+#include "opusperf/cache/second_tier.h"
 #include "opusperf/cache/shard_mutex.h"
 #include "opusperf/core/clock.h"
 
@@ -250,6 +252,13 @@ class SmartCache final : private cache::EntryTable {
   // installation; removing it does not wait for on_get calls already running.
   void set_observer(AccessObserver* observer) {
     observer_.store(observer, std::memory_order_release);
+  }
+
+  // Puts `tier` behind this cache (null removes it): a get_or_load or prefetch miss asks it before
+  // the loader, and loaded values are written through to it (second_tier.h). get/put do not use it.
+  void set_second_tier(std::shared_ptr<SecondTier<K, V>> tier) {
+    std::lock_guard lock(tier_mu_);
+    tier_ = std::move(tier);
   }
 
  private:
@@ -645,6 +654,22 @@ class SmartCache final : private cache::EntryTable {
     }
   }
 
+  // Returns the second tier's value for key, else the loader's (written through to the tier).
+  template <class Loader>
+  V load_through_tier(Loader& loader, const K& key) {
+    std::shared_ptr<SecondTier<K, V>> tier;
+    {
+      std::lock_guard lock(tier_mu_);
+      tier = tier_;
+    }
+    if (tier) {
+      if (std::optional<V> v = tier->get(key)) return std::move(*v);
+    }
+    V v = call_loader(loader, key);
+    if (tier) tier->put(key, v);
+    return v;
+  }
+
   // Runs the loader for a flight this thread leads, caches and shares the result.
   template <class Loader>
   GetResult lead(std::uint64_t h, const K& key, Loader& loader, Clock::duration ttl,
@@ -652,7 +677,7 @@ class SmartCache final : private cache::EntryTable {
     const auto started = clock().now();
     std::optional<Payload> value;
     try {
-      value.emplace(make_payload(wrap(call_loader(loader, key))));
+      value.emplace(make_payload(wrap(load_through_tier(loader, key))));
     } catch (...) {
       core_.record_load(false, clock().now() - started);
       {
@@ -691,6 +716,8 @@ class SmartCache final : private cache::EntryTable {
   const std::size_t shard_mask_;
   const std::unique_ptr<Shard[]> shards_;
   std::atomic<AccessObserver*> observer_{nullptr};
+  std::mutex tier_mu_;  // guards tier_; taken only on the load path, never on a hit
+  std::shared_ptr<SecondTier<K, V>> tier_;
   mutable cache::CacheCore core_;
 };
 

@@ -5,54 +5,13 @@
 #include <cstring>
 #include <type_traits>
 
+#include "opusperf/video/binary_codec.h"
+
 namespace opusperf::video {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x4f505646;  // "OPVF"
 constexpr std::uint32_t kVersion = 1;
-
-class Writer {
- public:
-  template <class T>
-  void put(T v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
-  void put_string(const std::string& s) {
-    put<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
-    out_ += s;
-  }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  template <class T>
-  bool get(T& v) {
-    if (in_.size() - pos_ < sizeof v) return false;
-    std::memcpy(&v, in_.data() + pos_, sizeof v);
-    pos_ += sizeof v;
-    return true;
-  }
-  bool get_string(std::string& s) {
-    std::uint32_t n = 0;
-    if (!get(n) || in_.size() - pos_ < n) return false;
-    s.assign(in_.data() + pos_, n);
-    pos_ += n;
-    return true;
-  }
-  // Returns true when a count of `n` records of `size` bytes fits in what is left.
-  bool fits(std::uint64_t n, std::size_t size) const { return n <= (in_.size() - pos_) / size; }
-  bool done() const { return pos_ == in_.size(); }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
 
 }  // namespace
 
@@ -63,7 +22,7 @@ float Analysis::loudness_at(double t) const {
 }
 
 std::string serialize(const Analysis& a) {
-  Writer w;
+  BinaryWriter w;
   w.put(kMagic);
   w.put(kVersion);
   w.put_string(a.info.path);
@@ -96,7 +55,7 @@ std::string serialize(const Analysis& a) {
 }
 
 std::optional<Analysis> deserialize(std::string_view bytes) {
-  Reader r(bytes);
+  BinaryReader r(bytes);
   Analysis a;
   std::uint32_t magic = 0, version = 0;
   std::int32_t width = 0, height = 0, chunks = 0;

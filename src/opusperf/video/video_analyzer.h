@@ -10,7 +10,7 @@
 // chunks are joined, so the result equals a sequential pass. Chunks run on `submit` when it is set
 // (a service hands its WorkerPool: `opusperf clip` does, so the balancer picks the worker and the
 // tuner sets how many chunks decode at once), else on `threads` plain std::threads taking chunks in
-// order from a shared counter.
+// order from a shared counter. The pieces (plan, chunk, join) are in chunk_analysis.h.
 //
 // Thread-safety: reentrant; `frames_done` is updated with relaxed atomics for a progress display.
 // Cost: one decode of every video frame (loop filter skipped where the codec allows) and audio
@@ -22,8 +22,11 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <memory>
+#include <string>
 
 #include "opusperf/video/analysis.h"
+#include "opusperf/video/chunk_analysis.h"
 
 namespace opusperf::video {
 
@@ -39,6 +42,16 @@ struct AnalyzeOptions {
   // Runs one chunk's job somewhere and returns its completion (the job does not throw); empty =
   // the plain threads above. `threads` still sets how many chunks the video is cut into.
   std::function<std::future<void>(std::function<void()> job)> submit = nullptr;
+  // A cache of chunk results (used when content_key is set too): called with a chunk's
+  // chunk_cache_key and a loader that decodes it, it returns the result, keeping it for the next
+  // call with that key. A service hands a SmartCache here (optionally with a Redis second tier):
+  // `opusperf clip` does, so a run on a file whose chunks another run decoded skips them.
+  std::function<std::shared_ptr<const ChunkResult>(const std::string& key,
+                                                   const std::function<ChunkResult()>& load)>
+      chunk_cache = nullptr;
+  std::string content_key = {};  // FeatureCache::content_key of the file, for chunk_cache
+  // Incremented once per chunk actually decoded (not served by chunk_cache) when not null.
+  std::atomic<unsigned>* chunks_decoded = nullptr;
 };
 
 // Returns the analysis of `path`. Throws InputError (naming the file and reason) when the file is
