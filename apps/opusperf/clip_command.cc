@@ -5,8 +5,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 extern "C" {
@@ -15,6 +18,8 @@ extern "C" {
 
 #include "config_options.h"
 #include "opusperf/core/errors.h"
+#include "opusperf/distributed/chunk_cache.h"
+#include "opusperf/distributed/coordinator.h"
 #include "opusperf/monitor/metric_registry.h"
 #include "opusperf/optimizer/balance_component.h"
 #include "opusperf/optimizer/performance_optimizer.h"
@@ -40,6 +45,10 @@ struct ClipFlags {
   bool no_cache = false;
   bool json = false;
   std::string report_file;
+  std::string distributed;  // redis://HOST:PORT: chunks analysed by `opusperf worker` processes
+  std::string cache_tier;   // redis://HOST:PORT: Redis second tier for the chunk cache
+  std::string redis_namespace = "opusperf";
+  double stall_timeout = 120;
   ServeSettings serve;
   ConfigOptions config;
 };
@@ -67,6 +76,33 @@ void print_summary(const nlohmann::json& r) {
   std::cout << fmt::format("analyze {:.3f} s ({:.0f} fps, cache {}), export {:.3f} s\n",
                            t["analyze_s"].get<double>(), t["analyze_fps"].get<double>(),
                            t["cache"].get<std::string>(), t["export_s"].get<double>());
+}
+
+// Adds who did the work to the result (`"distributed"`) and to the metrics the report and /metrics
+// show: each worker's share of the chunks and frames.
+void add_distributed_section(nlohmann::json& result, const distributed::DistributedRun& run,
+                             PerformanceOptimizer& opt) {
+  Family<Gauge>& share =
+      opt.metrics().gauge("opusperf_distributed_worker_share",
+                          "Share of the run's chunks each worker analysed", {"worker"});
+  Family<Gauge>& frames = opt.metrics().gauge("opusperf_distributed_worker_frames",
+                                              "Frames of the run each worker analysed", {"worker"});
+  nlohmann::json workers = nlohmann::json::object();
+  for (const auto& [name, w] : run.workers) {
+    const double s = run.chunks ? static_cast<double>(w.chunks) / run.chunks : 0;
+    share.with({name}).set(s);
+    frames.with({name}).set(static_cast<double>(w.frames));
+    workers[name] = {{"chunks", w.chunks},
+                     {"frames", w.frames},
+                     {"share", std::round(s * 1000) / 1000},
+                     {"from_cache", w.from_cache},
+                     {"busy_s", std::round(w.seconds * 1000) / 1000}};
+  }
+  result["distributed"] = {{"run", run.run_id},
+                           {"chunks", run.chunks},
+                           {"duplicates_ignored", run.duplicates},
+                           {"retried", run.retried},
+                           {"workers", workers}};
 }
 
 int run_clip(const ClipFlags& f) {
@@ -113,6 +149,39 @@ int run_clip(const ClipFlags& f) {
       });
     };
   }
+  // The chunk cache: a SmartCache keyed by content and chunk, with a Redis second tier shared by
+  // other runs and workers under --cache-tier.
+  std::optional<distributed::ChunkCache> chunk_cache;
+  if (o.use_cache) {
+    distributed::ChunkCacheOptions co;
+    if (!f.cache_tier.empty()) {
+      distributed::RedisBlobStoreOptions ro;
+      ro.endpoint = distributed::parse_redis_url(f.cache_tier);
+      ro.key_prefix = f.redis_namespace + ":chunk:";
+      ro.metrics = &opt.metrics();
+      co.redis = std::move(ro);
+    }
+    chunk_cache.emplace(std::move(co));
+    o.chunk_cache = chunk_cache->as_function();
+  }
+  distributed::DistributedRun run;
+  if (!f.distributed.empty()) {
+    if (!(f.stall_timeout > 0)) throw InputError("--stall-timeout: must be above 0 seconds");
+    distributed::DistributedOptions d;
+    d.endpoint = distributed::parse_redis_url(f.distributed);
+    d.ns = f.redis_namespace;
+    d.stall_timeout = std::chrono::milliseconds(static_cast<long long>(f.stall_timeout * 1000));
+    o.analyze = [d, &run](const std::filesystem::path& video, const std::string& key,
+                          std::atomic<std::uint64_t>& frames_done,
+                          unsigned& chunks_decoded) mutable {
+      d.frames_done = &frames_done;
+      video::Analysis a = distributed::analyze_distributed(video, key, d, &run);
+      chunks_decoded = run.chunks;
+      for (const auto& [name, w] : run.workers)
+        chunks_decoded -= static_cast<unsigned>(w.from_cache);
+      return a;
+    };
+  }
   Family<Gauge>& done = opt.metrics().gauge(
       "opusperf_clip_progress_done", "Units the clip pipeline's stage has finished", {"stage"});
   Family<Gauge>& total = opt.metrics().gauge(
@@ -133,6 +202,14 @@ int run_clip(const ClipFlags& f) {
     throw;
   }
   bar.finish();
+  if (!f.distributed.empty() && !run.run_id.empty()) add_distributed_section(result, run, opt);
+  if (chunk_cache) {
+    if (auto t = chunk_cache->tier_stats()) {
+      result["cache_tier"] = {{"hits", t->hits},           {"misses", t->misses},
+                              {"stores", t->stores},       {"fallbacks", t->fallbacks},
+                              {"too_large", t->too_large}, {"reconnects", t->reconnects}};
+    }
+  }
   if (f.json) {
     std::cout << result.dump() << "\n";
   } else {
@@ -166,6 +243,18 @@ void add_clip_command(CLI::App& app, int& exit_code) {
                   "Chunks analysed at once (default: cores, at most max_workers)");
   cmd->add_flag("--json", f->json, "Print one JSON object on stdout");
   cmd->add_option("--report", f->report_file, "Write the run's JSON report to this file");
+  cmd->add_option("--distributed", f->distributed,
+                  "Analyse the chunks on `opusperf worker` processes through this Redis "
+                  "(redis://HOST:PORT); the file must be at the same path on every worker");
+  cmd->add_option("--cache-tier", f->cache_tier,
+                  "Share decoded chunks through this Redis (redis://HOST:PORT) as a second cache "
+                  "tier; Redis being down only costs decoding");
+  cmd->add_option("--redis-namespace", f->redis_namespace,
+                  "Prefix of every Redis key and stream used")
+      ->capture_default_str();
+  cmd->add_option("--stall-timeout", f->stall_timeout,
+                  "With --distributed: give up when no chunk finishes for this many seconds")
+      ->capture_default_str();
   add_serve_options(*cmd, f->serve);
   add_config_options(*cmd, f->config);
   cmd->callback([f, &exit_code] {

@@ -14,7 +14,8 @@
 #include "serve_command.h"
 
 namespace opusperf::cli {
-void add_clip_command(CLI::App& app, int& exit_code);  // clip_command.cc
+void add_clip_command(CLI::App& app, int& exit_code);    // clip_command.cc
+void add_worker_command(CLI::App& app, int& exit_code);  // worker_command.cc
 }  // namespace opusperf::cli
 
 int main(int argc, char** argv) {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   cli::add_bench_command(app, exit_code);
   cli::add_clip_command(app, exit_code);
   cli::add_serve_command(app, exit_code);
+  cli::add_worker_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

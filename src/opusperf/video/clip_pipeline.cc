@@ -66,15 +66,32 @@ fs::path make_staging(const fs::path& out_dir) {
   return staging;
 }
 
-Analysis analyze_with_progress(const fs::path& video, const ClipPipelineOptions& o,
-                               std::uint64_t total_frames) {
+// Decodes (or has decoded elsewhere) the video; returns the analysis and how many chunks were
+// actually decoded rather than served by the chunk cache.
+Analysis analyze_with_progress(const fs::path& video, const std::string& key,
+                               const ClipPipelineOptions& o, std::uint64_t total_frames,
+                               unsigned& chunks_decoded) {
   std::atomic<std::uint64_t> done{0};
+  std::atomic<unsigned> decoded{0};
   AnalyzeOptions ao;
   ao.threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   ao.frames_done = &done;
   ao.submit = o.submit_chunk;
+  ao.chunks_decoded = &decoded;
+  if (o.use_cache) {
+    ao.chunk_cache = o.chunk_cache;
+    ao.content_key = key;
+  }
   const auto t0 = SteadyTime::now();
-  auto job = std::async(std::launch::async, [&] { return analyze_video(video, ao); });
+  auto job = std::async(std::launch::async, [&] {
+    if (o.analyze) {
+      unsigned n = 0;
+      Analysis a = o.analyze(video, key, done, n);
+      decoded = n;
+      return a;
+    }
+    return analyze_video(video, ao);
+  });
   while (job.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     if (o.progress)
       o.progress(
@@ -82,6 +99,7 @@ Analysis analyze_with_progress(const fs::path& video, const ClipPipelineOptions&
   }
   Analysis a = job.get();
   if (o.progress) o.progress({"analyze", a.frames.size(), a.frames.size(), seconds_since(t0)});
+  chunks_decoded = decoded.load();
   return a;
 }
 
@@ -125,11 +143,10 @@ nlohmann::json run_clip_pipeline(const ClipPipelineOptions& o) {
   const auto t0 = SteadyTime::now();
   std::optional<FeatureCache> cache;
   std::string key;
-  if (o.use_cache) {
-    cache.emplace(o.cache_dir.empty() ? FeatureCache::default_dir() : o.cache_dir);
-    key = FeatureCache::content_key(video);
-  }
+  if (o.use_cache) cache.emplace(o.cache_dir.empty() ? FeatureCache::default_dir() : o.cache_dir);
+  if (o.use_cache || o.analyze) key = FeatureCache::content_key(video);
   bool decoded = false;
+  unsigned chunks_decoded = 0;
   const auto load = [&]() -> Analysis {
     if (cache) {
       if (std::optional<Analysis> stored = cache->load(key)) return std::move(*stored);
@@ -138,7 +155,7 @@ nlohmann::json run_clip_pipeline(const ClipPipelineOptions& o) {
     // Opening once up front turns a non-video into InputError before any work.
     const std::uint64_t total = static_cast<std::uint64_t>(
         std::max<std::int64_t>(0, MediaSource(video, {.decode_audio = false}).info().frames));
-    Analysis fresh = analyze_with_progress(video, o, total);
+    Analysis fresh = analyze_with_progress(video, key, o, total, chunks_decoded);
     if (cache) {
       try {
         cache->store(key, fresh);
@@ -154,7 +171,8 @@ nlohmann::json run_clip_pipeline(const ClipPipelineOptions& o) {
   } else {
     analysis = load();
   }
-  const bool hit = !decoded;
+  // A hit: nothing was decoded (the file's analysis or every chunk came from a cache).
+  const bool hit = !decoded || chunks_decoded == 0;
   Analysis& a = *analysis;
   a.info.path = video.string();
   const double analyze_s = seconds_since(t0);
@@ -222,8 +240,9 @@ nlohmann::json run_clip_pipeline(const ClipPipelineOptions& o) {
   result["timing"] = {{"analyze_s", round_to(analyze_s, 4)},
                       {"export_s", round_to(export_s, 4)},
                       {"analyze_fps", round_to(analyze_s > 0 ? a.frames.size() / analyze_s : 0, 1)},
-                      {"cache", o.use_cache ? (hit ? "hit" : "miss") : "off"},
-                      {"chunks", a.chunks}};
+                      {"cache", o.use_cache || o.analyze ? (hit ? "hit" : "miss") : "off"},
+                      {"chunks", a.chunks},
+                      {"chunks_decoded", decoded ? chunks_decoded : 0}};
   if (staging) write_file_atomically(o.out_dir / "manifest.json", result.dump(2) + "\n");
   return result;
 }

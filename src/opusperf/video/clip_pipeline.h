@@ -15,6 +15,7 @@
 // and export_clip; a feature-cache hit costs one read of the file for its content hash.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -25,6 +26,7 @@
 #include <string>
 
 #include "opusperf/video/analysis.h"
+#include "opusperf/video/chunk_analysis.h"
 #include "opusperf/video/cut_detector.h"
 
 namespace opusperf::video {
@@ -59,6 +61,19 @@ struct ClipPipelineOptions {
       memory_tier = nullptr;
   // Where analysis chunks run (AnalyzeOptions::submit); empty = `threads` plain threads.
   std::function<std::future<void>(std::function<void()> job)> submit_chunk = nullptr;
+  // A cache of chunk results keyed by content and chunk (AnalyzeOptions::chunk_cache), used with
+  // use_cache when the file is decoded: `opusperf clip` hands a SmartCache, with a Redis second
+  // tier under --cache-tier, so chunks another run decoded are not decoded again.
+  std::function<std::shared_ptr<const ChunkResult>(const std::string& key,
+                                                   const std::function<ChunkResult()>& load)>
+      chunk_cache = nullptr;
+  // Analyses the video somewhere else instead of analyze_video (`opusperf clip --distributed`
+  // hands distributed::analyze_distributed): called with the video, its content key and a counter
+  // of frames done for the progress display; it sets `chunks_decoded` to the chunks that were
+  // decoded rather than served by a cache.
+  std::function<Analysis(const std::filesystem::path& video, const std::string& content_key,
+                         std::atomic<std::uint64_t>& frames_done, unsigned& chunks_decoded)>
+      analyze = nullptr;
 };
 
 // Runs the pipeline. Returns {"video", "duration_s", "frames", "fps", "cuts", "clips",
