@@ -11,7 +11,6 @@
 //   ns:jobs            stream of ChunkJob, read by the consumer group "workers"
 //   ns:results:RUN     stream of ChunkOutcome for one coordinator run
 //   ns:dead            dead-letter stream: jobs that failed max_attempts times, with their error
-//   ns:attempts        hash "RUN:CHUNK" -> deliveries so far
 //   ns:workers         hash worker name -> heartbeat JSON (load, health, counts)
 //   ns:run:RUN         present while the coordinator of RUN waits (expires when it dies)
 //
@@ -38,7 +37,6 @@ struct StreamNames {
   std::string jobs() const { return ns + ":jobs"; }
   std::string results(std::string_view run) const { return ns + ":results:" + std::string(run); }
   std::string dead() const { return ns + ":dead"; }
-  std::string attempts() const { return ns + ":attempts"; }
   std::string workers() const { return ns + ":workers"; }
   std::string run_alive(std::string_view run) const { return ns + ":run:" + std::string(run); }
 };
@@ -53,7 +51,6 @@ struct ChunkJob {
   video::ChunkSpan span;
   double window_s = 0.5;
 
-  std::string attempt_field() const { return run + ":" + std::to_string(chunk); }
   Fields to_fields() const;
   // Throws InputError naming the missing or malformed field.
   static ChunkJob from_fields(const Fields& fields);

@@ -118,7 +118,8 @@ class ChunkWorker::Consumer {
     fields.emplace_back("error", error);
     fields.emplace_back("worker", name_);
     fields.emplace_back("attempts", std::to_string(attempts));
-    std::vector<std::string_view> args = {"XADD", w_.names_.dead(), "MAXLEN", "~"};
+    const std::string key = w_.names_.dead();  // the views below must not outlive it
+    std::vector<std::string_view> args = {"XADD", key, "MAXLEN", "~"};
     const std::string max = std::to_string(kDeadLetterMax);
     args.push_back(max);
     args.push_back("*");
@@ -163,8 +164,11 @@ class ChunkWorker::Consumer {
       finish(id);
       return;
     }
+    // Redis counts deliveries itself (XREADGROUP, XAUTOCLAIM), also those to a consumer that died
+    // before doing anything: that count is the attempt number.
+    const RedisValue pending = c.command({"XPENDING", n.jobs(), StreamNames::kGroup, id, id, "1"});
     const long long attempt =
-        c.command({"HINCRBY", n.attempts(), job.attempt_field(), "1"}).integer;
+        pending.size() == 1 && pending[0].size() >= 4 ? pending[0][3].integer : 1;
     ChunkOutcome out;
     out.run = job.run;
     out.chunk = job.chunk;

@@ -3,7 +3,7 @@
 // optional chunk cache), publishes each outcome on the run's result stream and acknowledges the job
 // (XACK). Before taking new work it reclaims jobs another consumer has held longer than the
 // visibility timeout (XAUTOCLAIM), so a job held by a dead or stuck worker is done by another.
-// Every delivery of a job is counted (ns:attempts); a job delivered more than max_attempts times,
+// Redis counts every delivery of a job (XPENDING); a job delivered more than max_attempts times,
 // or failing on its last attempt, goes to the dead-letter stream ns:dead with its error, and the
 // coordinator is told. A failed job that has attempts left stays pending and is retried by
 // whichever worker reclaims it after the visibility timeout.

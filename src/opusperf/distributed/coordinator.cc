@@ -82,19 +82,15 @@ video::Analysis analyze_distributed(const fs::path& video, const std::string& co
   // The run's keys go whatever happens; results still on their way expire on their own.
   struct Cleanup {
     RedisConnection& c;
-    const StreamNames& names;
-    const DistributedRun& run;
-    const std::string& alive;
-    const std::string& results;
+    const std::string alive;
+    const std::string results;
     ~Cleanup() {
       try {
         c.command({"DEL", alive, results});
-        for (unsigned i = 0; i < run.chunks; ++i)
-          c.command({"HDEL", names.attempts(), run.run_id + ":" + std::to_string(i)});
       } catch (const std::exception&) {
       }
     }
-  } cleanup{c, names, run, alive, results};
+  } cleanup{c, alive, results};
 
   const std::uint64_t file_size = fs::file_size(path);
   for (std::size_t i = 0; i < plan.chunks.size(); ++i) {
