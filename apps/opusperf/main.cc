@@ -1,6 +1,7 @@
 // The opusperf command: quickstart examples, the clip pipeline, reports, the monitoring server and
 // benchmarks of the runtime.
 // Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 bad input.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   CLI::App app{"opusperf: a performance runtime for video and ML processing services"};
   app.set_version_flag("--version", "opusperf " OPUSPERF_VERSION);
   app.require_subcommand(1);
+  // Log lines go to stderr: stdout is for results (--json prints one object there).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("opusperf"));
   spdlog::set_level(spdlog::level::warn);
   app.add_option_function<std::string>(
          "--log-level",
