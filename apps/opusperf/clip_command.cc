@@ -26,6 +26,7 @@ extern "C" {
 #include "opusperf/optimizer/standard_components.h"
 #include "opusperf/optimizer/tune_component.h"
 #include "opusperf/video/clip_pipeline.h"
+#include "opusperf/video/feature_cache.h"
 #include "opusperf/video/progress_bar.h"
 #include "serve_options.h"
 
@@ -149,11 +150,15 @@ int run_clip(const ClipFlags& f) {
       });
     };
   }
-  // The chunk cache: a SmartCache keyed by content and chunk, with a Redis second tier shared by
-  // other runs and workers under --cache-tier.
+  // The chunk cache: a SmartCache keyed by content and chunk, with second tiers: a folder of chunk
+  // files in the cache dir (an interrupted run resumes where it stopped) and, under --cache-tier,
+  // Redis shared by other runs and workers.
   std::optional<distributed::ChunkCache> chunk_cache;
   if (o.use_cache) {
     distributed::ChunkCacheOptions co;
+    co.disk_dir = (f.cache_dir.empty() ? video::FeatureCache::default_dir()
+                                       : std::filesystem::path(f.cache_dir)) /
+                  "chunks";
     if (!f.cache_tier.empty()) {
       distributed::RedisBlobStoreOptions ro;
       ro.endpoint = distributed::parse_redis_url(f.cache_tier);

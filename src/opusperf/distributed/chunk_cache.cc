@@ -1,5 +1,10 @@
 #include "opusperf/distributed/chunk_cache.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "opusperf/core/atomic_file.h"
+
 namespace opusperf::distributed {
 namespace {
 
@@ -24,18 +29,69 @@ std::uint64_t chunk_result_bytes(const video::ChunkResult& r) {
   return n;
 }
 
+// The second tiers behind the local SmartCache: Redis first (shared), then the folder (this host).
+class ChunkCache::Tiers final : public SecondTier<std::string, Result> {
+ public:
+  using Redis = RedisTier<std::string, Result>;
+
+  Tiers(std::optional<RedisBlobStoreOptions> redis, std::filesystem::path disk_dir)
+      : disk_dir_(std::move(disk_dir)) {
+    if (redis) {
+      Redis::Codec codec{.key = [](const std::string& k) { return k; },
+                         .encode = [](const Result& r) { return encode(r); },
+                         .decode = [](std::string_view bytes) { return decode(bytes); }};
+      redis_ = std::make_unique<Redis>(std::move(*redis), std::move(codec));
+    }
+  }
+
+  std::optional<Result> get(const std::string& key) override {
+    if (redis_) {
+      if (std::optional<Result> r = redis_->get(key)) return r;
+    }
+    if (disk_dir_.empty()) return std::nullopt;
+    std::ifstream in(file_for(key), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    std::optional<Result> r = decode(bytes.str());
+    if (r && redis_) redis_->put(key, *r);  // share what this host had
+    return r;
+  }
+
+  void put(const std::string& key, const Result& value) noexcept override {
+    if (redis_) redis_->put(key, value);
+    if (disk_dir_.empty()) return;
+    try {
+      std::filesystem::create_directories(disk_dir_);
+      write_file_atomically(file_for(key), encode(value));
+    } catch (const std::exception&) {
+      // A folder that cannot be written costs a later run decoding, not this one its result.
+    }
+  }
+
+  Redis* redis() const { return redis_.get(); }
+
+ private:
+  static std::string encode(const Result& r) { return r ? video::serialize(*r) : std::string(); }
+  static std::optional<Result> decode(std::string_view bytes) {
+    std::optional<video::ChunkResult> r = video::deserialize_chunk(bytes);
+    if (!r) return std::nullopt;
+    return std::make_shared<const video::ChunkResult>(std::move(*r));
+  }
+  std::filesystem::path file_for(std::string key) const {
+    for (char& c : key)
+      if (c == '/') c = '_';
+    return disk_dir_ / (key + ".chunk");
+  }
+
+  std::unique_ptr<Redis> redis_;
+  const std::filesystem::path disk_dir_;
+};
+
 ChunkCache::ChunkCache(ChunkCacheOptions options) : local_(local_options(options.max_bytes)) {
-  if (options.redis) {
-    Tier::Codec codec{
-        .key = [](const std::string& k) { return k; },
-        .encode = [](const Result& r) { return r ? video::serialize(*r) : std::string(); },
-        .decode = [](std::string_view bytes) -> std::optional<Result> {
-          std::optional<video::ChunkResult> r = video::deserialize_chunk(bytes);
-          if (!r) return std::nullopt;
-          return std::make_shared<const video::ChunkResult>(std::move(*r));
-        }};
-    tier_ = std::make_shared<Tier>(std::move(*options.redis), std::move(codec));
-    local_.set_second_tier(tier_);
+  if (options.redis || !options.disk_dir.empty()) {
+    tiers_ = std::make_shared<Tiers>(std::move(options.redis), std::move(options.disk_dir));
+    local_.set_second_tier(tiers_);
   }
 }
 
@@ -46,8 +102,8 @@ ChunkCache::Result ChunkCache::get_or_load(const std::string& key,
 }
 
 std::optional<RedisBlobStoreStats> ChunkCache::tier_stats() const {
-  if (!tier_) return std::nullopt;
-  return tier_->store().stats();
+  if (!tiers_ || tiers_->redis() == nullptr) return std::nullopt;
+  return tiers_->redis()->store().stats();
 }
 
 }  // namespace opusperf::distributed

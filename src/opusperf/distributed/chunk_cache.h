@@ -1,12 +1,17 @@
 // ChunkCache: decoded chunk results (video/chunk_analysis.h) in a SmartCache keyed by content and
-// chunk, optionally with a Redis second tier shared by every process on the same server, so a chunk
-// decoded once anywhere is not decoded again. `opusperf clip` (with --cache-tier) and
-// `opusperf worker` use it; analyze_video takes it as AnalyzeOptions::chunk_cache.
+// chunk, with second tiers behind it: Redis, shared by every process on the same server, and/or a
+// folder of one file per chunk, so a run that was interrupted resumes without decoding the chunks
+// it finished. A chunk decoded once is not decoded again. `opusperf clip` and `opusperf worker` use
+// it; analyze_video takes it as AnalyzeOptions::chunk_cache.
 //
-//   ChunkCache cache({.max_bytes = 256 << 20, .redis = RedisBlobStoreOptions{...}});
+//   ChunkCache cache({.max_bytes = 256 << 20, .redis = RedisBlobStoreOptions{...},
+//                     .disk_dir = cache_dir / "chunks"});
 //   auto r = cache.get_or_load(chunk_cache_key(content_key, span, 0.5),
 //                              [&] { return analyze_chunk(path, span, 0.5); });
 //   cache.tier_stats()->fallbacks;   // requests answered without Redis
+//
+// A lookup asks the local cache, then Redis, then the folder; a decoded chunk is written to all.
+// Chunk files are written atomically (write_file_atomically); one that does not decode is a miss.
 //
 // Thread-safety: every method may be called from many threads (SmartCache, RedisBlobStore).
 // Cost: a local hit is a SmartCache hit; a tier hit one Redis round trip and a decode of ~24 bytes
@@ -14,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,7 +34,8 @@ namespace opusperf::distributed {
 
 struct ChunkCacheOptions {
   std::uint64_t max_bytes = 256u << 20;        // local capacity, weighed by each result's size
-  std::optional<RedisBlobStoreOptions> redis;  // none = local only
+  std::optional<RedisBlobStoreOptions> redis;  // none = no Redis tier
+  std::filesystem::path disk_dir;              // empty = no folder tier
 };
 
 class ChunkCache {
@@ -53,9 +60,9 @@ class ChunkCache {
   std::optional<RedisBlobStoreStats> tier_stats() const;
 
  private:
-  using Tier = RedisTier<std::string, Result>;
+  class Tiers;
   SmartCache<std::string, Result> local_;
-  std::shared_ptr<Tier> tier_;
+  std::shared_ptr<Tiers> tiers_;
 };
 
 // Returns the bytes a chunk result holds (its weight in the local cache).
