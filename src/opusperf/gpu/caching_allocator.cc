@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "opusperf/gpu/allocator_block.h"
+#include "opusperf/gpu/allocator_mutex.h"
 #include "opusperf/gpu/free_block_index.h"
 #include "opusperf/gpu/pointer_map.h"
 
@@ -659,7 +660,7 @@ class CachingAllocator::Impl {
   const std::uint64_t device_total_;
   const std::uint64_t cap_;
 
-  mutable std::mutex mu_;
+  mutable detail::AllocatorMutex mu_;
   AllocatorStats stats_;                  // guarded by mu_
   detail::BlockArena arena_;              // guarded by mu_
   FreeBlockIndex small_pool_;             // guarded by mu_
