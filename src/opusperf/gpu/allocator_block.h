@@ -95,6 +95,14 @@ class BlockArena {
 
  private:
   Block* make_block(Segment* segment, bool small, char* ptr, std::size_t size, bool mapped);
+  // A never used block (out of line: the hot path recycles).
+  [[gnu::noinline]] Block* fresh() {
+    if (used_ == kChunk) {
+      chunks_.push_back(std::make_unique<Block[]>(kChunk));
+      used_ = 0;
+    }
+    return &chunks_.back()[used_++];
+  }
 
   static constexpr std::size_t kChunk = 256;  // 16 KiB of blocks
 
@@ -107,11 +115,7 @@ inline Block* BlockArena::make_block(Segment* segment, bool small, char* ptr, st
                                      bool mapped) {
   Block* b;
   if (free_ == nullptr) {
-    if (used_ == kChunk) {
-      chunks_.push_back(std::make_unique<Block[]>(kChunk));
-      used_ = 0;
-    }
-    b = &chunks_.back()[used_++];
+    b = fresh();
   } else {
     b = free_;
     free_ = b->next;

@@ -4,12 +4,18 @@
 
 namespace opusperf::gpu::detail {
 
-const FreeBlockIndex::StreamBins* FreeBlockIndex::find(Stream stream) const {
-  if (last_ != nullptr && last_->stream == stream) return last_;
+const FreeBlockIndex::StreamBins* FreeBlockIndex::find_other(Stream stream) const {
   for (const auto& s : streams_) {
     if (s->stream == stream) return s.get();
   }
   return nullptr;
+}
+
+FreeBlockIndex::StreamBins& FreeBlockIndex::switch_stream(Stream stream) {
+  for (const auto& s : streams_) {
+    if (s->stream == stream) return *(last_ = s.get());
+  }
+  return *(last_ = streams_.emplace_back(std::make_unique<StreamBins>(stream)).get());
 }
 
 void FreeBlockIndex::spill(StreamBins& s, std::size_t i) {

@@ -83,8 +83,13 @@ class FreeBlockIndex {
   static void spill(StreamBins& s, std::size_t i);
   static Block* first_of_size(const StreamBins& s, std::size_t size);
 
+  // The bins of `stream`, or nullptr. Inline for the stream used last; the rest out of line, so
+  // that the hot paths inline the common case.
   const StreamBins* find(Stream stream) const;
+  [[gnu::noinline]] const StreamBins* find_other(Stream stream) const;
+  // The bins of `stream`, made on first use.
   StreamBins& bins_of(Stream stream);
+  [[gnu::noinline]] StreamBins& switch_stream(Stream stream);
 
   std::vector<std::unique_ptr<StreamBins>> streams_;  // few: one per stream in use
   StreamBins* last_ = nullptr;                        // the one used last (usually the only one)
@@ -94,10 +99,12 @@ class FreeBlockIndex {
 
 inline FreeBlockIndex::StreamBins& FreeBlockIndex::bins_of(Stream stream) {
   if (last_ != nullptr && last_->stream == stream) return *last_;
-  for (const auto& s : streams_) {
-    if (s->stream == stream) return *(last_ = s.get());
-  }
-  return *(last_ = streams_.emplace_back(std::make_unique<StreamBins>(stream)).get());
+  return switch_stream(stream);
+}
+
+inline const FreeBlockIndex::StreamBins* FreeBlockIndex::find(Stream stream) const {
+  if (last_ != nullptr && last_->stream == stream) return last_;
+  return find_other(stream);
 }
 
 inline void FreeBlockIndex::mark_non_empty(StreamBins& s, std::size_t i) {
