@@ -24,10 +24,12 @@ struct alignas(64) Block {
   Block* prev = nullptr;  // neighbours in the segment, by address
   Block* next = nullptr;
   Block* bin_prev = nullptr;  // neighbours in a FreeBlockIndex size bin, while pooled
-  // The two uses never overlap: bin_next links the block while it is pooled, requested is the
-  // size its caller asked for while it is allocated.
+  // The uses never overlap: bin_next links the block while it is pooled in a size bin's list,
+  // heap_pos is its place while pooled in a bin's AddressHeap, requested is the size its caller
+  // asked for while it is allocated.
   union {
     Block* bin_next = nullptr;
+    std::size_t heap_pos;
     std::size_t requested;
   };
   Segment* segment = nullptr;  // its stream is the block's stream
@@ -37,7 +39,7 @@ struct alignas(64) Block {
   bool mapped : 1 = true;        // false: an unmapped hole of an expandable segment
   bool stream_uses : 1 = false;  // record_stream() named other streams (kept by the allocator)
   bool small : 1 = false;        // in the small pool (a copy of segment->small)
-  bool in_tree : 1 = false;      // pooled in FreeBlockIndex's ordered set, not in a size bin
+  bool in_tree : 1 = false;      // pooled in FreeBlockIndex's ordered set (above 2 MiB)
   int pending_events = 0;        // freed, but used on other streams whose events have not completed
 
   // A block is split when it shares its segment with other blocks.
@@ -95,6 +97,14 @@ class BlockArena {
 
  private:
   Block* make_block(Segment* segment, bool small, char* ptr, std::size_t size, bool mapped);
+  // A never used block (out of line: the hot path recycles).
+  [[gnu::noinline]] Block* fresh() {
+    if (used_ == kChunk) {
+      chunks_.push_back(std::make_unique<Block[]>(kChunk));
+      used_ = 0;
+    }
+    return &chunks_.back()[used_++];
+  }
 
   static constexpr std::size_t kChunk = 256;  // 16 KiB of blocks
 
@@ -107,11 +117,7 @@ inline Block* BlockArena::make_block(Segment* segment, bool small, char* ptr, st
                                      bool mapped) {
   Block* b;
   if (free_ == nullptr) {
-    if (used_ == kChunk) {
-      chunks_.push_back(std::make_unique<Block[]>(kChunk));
-      used_ = 0;
-    }
-    b = &chunks_.back()[used_++];
+    b = fresh();
   } else {
     b = free_;
     free_ = b->next;

@@ -11,12 +11,15 @@
 #include <unordered_map>
 
 #include "opusperf/gpu/allocator_block.h"
+#include "opusperf/gpu/allocator_counters.h"
+#include "opusperf/gpu/allocator_mutex.h"
 #include "opusperf/gpu/free_block_index.h"
 #include "opusperf/gpu/pointer_map.h"
 
 namespace opusperf::gpu {
 
 using detail::Block;
+using detail::CounterSet;
 using detail::FreeBlockIndex;
 using detail::Segment;
 
@@ -77,7 +80,7 @@ class CachingAllocator::Impl {
     if (!allocated_.empty()) {
       spdlog::warn(
           "gpu allocator: destroyed with {} blocks ({}) still allocated", allocated_.size(),
-          format_bytes(static_cast<std::uint64_t>(stats_.allocated_bytes[kStatAll].current)));
+          format_bytes(static_cast<std::uint64_t>(stats_.current(&CounterSet::allocated_bytes))));
     }
     for (const auto& [event, block] : pending_)
       backend_.destroy_event(event);
@@ -145,9 +148,9 @@ class CachingAllocator::Impl {
           fmt::format("gpu allocator: deallocate({}) of a pointer it does not hold", p));
     }
     const bool small = b->small;
-    decrease(stats_.allocation, small, 1);
-    decrease(stats_.allocated_bytes, small, static_cast<std::int64_t>(b->size));
-    decrease(stats_.requested_bytes, small, static_cast<std::int64_t>(b->requested));
+    stats_.decrease(&CounterSet::allocation, small, 1);
+    stats_.decrease(&CounterSet::allocated_bytes, small, static_cast<std::int64_t>(b->size));
+    stats_.decrease(&CounterSet::requested_bytes, small, static_cast<std::int64_t>(b->requested));
     if (b->size >= options_.max_split_size) stats_.oversize_allocations.decrease(1);
     b->allocated = false;
     if (!b->stream_uses) {
@@ -189,20 +192,12 @@ class CachingAllocator::Impl {
 
   AllocatorStats stats() const {
     std::lock_guard lock(mu_);
-    return stats_;
+    return stats_.snapshot();
   }
 
   void reset_peak_stats() {
     std::lock_guard lock(mu_);
-    for (StatArray* a :
-         {&stats_.allocation, &stats_.segment, &stats_.active, &stats_.inactive_split,
-          &stats_.allocated_bytes, &stats_.reserved_bytes, &stats_.active_bytes,
-          &stats_.inactive_split_bytes, &stats_.requested_bytes}) {
-      for (Stat& s : *a)
-        s.reset_peak();
-    }
-    stats_.oversize_allocations.reset_peak();
-    stats_.oversize_segments.reset_peak();
+    stats_.reset_peaks();
   }
 
   std::vector<SegmentInfo> segments() const {
@@ -243,17 +238,8 @@ class CachingAllocator::Impl {
 
   // ---- statistics ----
 
-  static StatPool stat_pool(bool small) { return small ? kStatSmallPool : kStatLargePool; }
-  static void increase(StatArray& stat, bool small, std::int64_t n) {
-    stat[kStatAll].increase(n);
-    stat[stat_pool(small)].increase(n);
-  }
-  static void decrease(StatArray& stat, bool small, std::int64_t n) {
-    stat[kStatAll].decrease(n);
-    stat[stat_pool(small)].decrease(n);
-  }
   std::uint64_t reserved() const {
-    return static_cast<std::uint64_t>(stats_.reserved_bytes[kStatAll].current);
+    return static_cast<std::uint64_t>(stats_.current(&CounterSet::reserved_bytes));
   }
 
   // ---- pools ----
@@ -268,8 +254,9 @@ class CachingAllocator::Impl {
     pool(b->small).insert(b, stream);
     b->pooled = true;
     if (b->is_split()) {
-      increase(stats_.inactive_split, b->small, 1);
-      increase(stats_.inactive_split_bytes, b->small, static_cast<std::int64_t>(b->size));
+      stats_.increase(&CounterSet::inactive_split, b->small, 1);
+      stats_.increase(&CounterSet::inactive_split_bytes, b->small,
+                      static_cast<std::int64_t>(b->size));
     }
   }
   void remove_from_pool(Block* b) { remove_from_pool(b, b->stream()); }
@@ -277,8 +264,9 @@ class CachingAllocator::Impl {
     pool(b->small).erase(b, stream);
     b->pooled = false;
     if (b->is_split()) {
-      decrease(stats_.inactive_split, b->small, 1);
-      decrease(stats_.inactive_split_bytes, b->small, static_cast<std::int64_t>(b->size));
+      stats_.decrease(&CounterSet::inactive_split, b->small, 1);
+      stats_.decrease(&CounterSet::inactive_split_bytes, b->small,
+                      static_cast<std::int64_t>(b->size));
     }
   }
 
@@ -313,11 +301,11 @@ class CachingAllocator::Impl {
     allocated_.insert(b->ptr, b);
     const bool small = b->small;
     const auto size = static_cast<std::int64_t>(b->size);
-    increase(stats_.allocation, small, 1);
-    increase(stats_.allocated_bytes, small, size);
-    increase(stats_.requested_bytes, small, static_cast<std::int64_t>(r.requested));
-    increase(stats_.active, small, 1);
-    increase(stats_.active_bytes, small, size);
+    stats_.increase(&CounterSet::allocation, small, 1);
+    stats_.increase(&CounterSet::allocated_bytes, small, size);
+    stats_.increase(&CounterSet::requested_bytes, small, static_cast<std::int64_t>(r.requested));
+    stats_.increase(&CounterSet::active, small, 1);
+    stats_.increase(&CounterSet::active_bytes, small, size);
     if (b->size >= options_.max_split_size) stats_.oversize_allocations.increase(1);
     return b->ptr;
   }
@@ -340,8 +328,8 @@ class CachingAllocator::Impl {
   // neighbours.
   void free_block(Block* b) {
     const bool small = b->small;
-    decrease(stats_.active, small, 1);
-    decrease(stats_.active_bytes, small, static_cast<std::int64_t>(b->size));
+    stats_.decrease(&CounterSet::active, small, 1);
+    stats_.decrease(&CounterSet::active_bytes, small, static_cast<std::int64_t>(b->size));
     const Stream stream = b->stream();
     if (b->next != nullptr && b->next->pooled) {
       remove_from_pool(b->next, stream);
@@ -403,8 +391,8 @@ class CachingAllocator::Impl {
     Block* b = arena_.make(seg.get(), seg->base, size);
     seg->head = b;
     segments_.push_back(std::move(seg));
-    increase(stats_.segment, r.small, 1);
-    increase(stats_.reserved_bytes, r.small, static_cast<std::int64_t>(size));
+    stats_.increase(&CounterSet::segment, r.small, 1);
+    stats_.increase(&CounterSet::reserved_bytes, r.small, static_cast<std::int64_t>(size));
     if (size >= options_.max_split_size) stats_.oversize_segments.increase(1);
     return b;
   }
@@ -415,8 +403,8 @@ class CachingAllocator::Impl {
     remove_from_pool(b);
     ++stats_.num_device_free;
     backend_.deallocate(seg->base, seg->size);
-    decrease(stats_.segment, seg->small, 1);
-    decrease(stats_.reserved_bytes, seg->small, static_cast<std::int64_t>(seg->size));
+    stats_.decrease(&CounterSet::segment, seg->small, 1);
+    stats_.decrease(&CounterSet::reserved_bytes, seg->small, static_cast<std::int64_t>(seg->size));
     if (seg->size >= options_.max_split_size) stats_.oversize_segments.decrease(1);
     const std::uint64_t size = seg->size;
     arena_.recycle(b);
@@ -517,7 +505,7 @@ class CachingAllocator::Impl {
     seg->page_size = page;
     seg->head = arena_.make(seg.get(), seg->base, va, /*mapped=*/false);
     segments_.push_back(std::move(seg));
-    increase(stats_.segment, r.small, 1);
+    stats_.increase(&CounterSet::segment, r.small, 1);
     return segments_.back().get();
   }
 
@@ -563,7 +551,7 @@ class CachingAllocator::Impl {
       }
       hole->mapped = true;
       seg->mapped_bytes += bytes;
-      increase(stats_.reserved_bytes, seg->small, static_cast<std::int64_t>(bytes));
+      stats_.increase(&CounterSet::reserved_bytes, seg->small, static_cast<std::int64_t>(bytes));
       Block* b = hole;
       if (before != nullptr) {
         remove_from_pool(before);
@@ -600,7 +588,7 @@ class CachingAllocator::Impl {
       const auto bytes = static_cast<std::size_t>(hi - lo);
       unmap_pages(*seg, lo, bytes);
       seg->mapped_bytes -= bytes;
-      decrease(stats_.reserved_bytes, seg->small, static_cast<std::int64_t>(bytes));
+      stats_.decrease(&CounterSet::reserved_bytes, seg->small, static_cast<std::int64_t>(bytes));
       released += bytes;
       // b becomes [b->ptr, lo) free | [lo, hi) hole | [hi, end) free; empty pieces vanish.
       Block* tail = nullptr;
@@ -631,7 +619,7 @@ class CachingAllocator::Impl {
     }
     if (!seg->head->mapped && seg->head->next == nullptr) {
       backend_.release_address(seg->base, seg->size);
-      decrease(stats_.segment, seg->small, 1);
+      stats_.decrease(&CounterSet::segment, seg->small, 1);
       arena_.recycle(seg->head);
       erase_segment(seg);
     }
@@ -643,7 +631,7 @@ class CachingAllocator::Impl {
     OutOfMemoryDetails d;
     d.requested_bytes = r.requested;
     d.stream = r.stream.id;
-    d.allocated_bytes = static_cast<std::uint64_t>(stats_.allocated_bytes[kStatAll].current);
+    d.allocated_bytes = static_cast<std::uint64_t>(stats_.current(&CounterSet::allocated_bytes));
     d.reserved_bytes = reserved();
     d.cap_bytes = cap_;
     d.memory_fraction = options_.memory_fraction;
@@ -659,8 +647,8 @@ class CachingAllocator::Impl {
   const std::uint64_t device_total_;
   const std::uint64_t cap_;
 
-  mutable std::mutex mu_;
-  AllocatorStats stats_;                  // guarded by mu_
+  mutable detail::AllocatorMutex mu_;
+  detail::AllocatorCounters stats_;       // guarded by mu_
   detail::BlockArena arena_;              // guarded by mu_
   FreeBlockIndex small_pool_;             // guarded by mu_
   FreeBlockIndex large_pool_;             // guarded by mu_

@@ -145,8 +145,9 @@ TEST_F(CachingAllocatorTest, TakesTheBestFittingFreeBlock) {
 TEST_F(CachingAllocatorTest, AmongEqualFitsTakesTheLowestAddress) {
   CachingAllocator a(backend_);
   // 300 free 512-byte holes between kept blocks, freed in a shuffled order: more blocks of one
-  // size than a size bin's list holds (FreeBlockIndex::kMaxScan), so the bin moves to the
-  // ordered set and both forms of the index are exercised.
+  // size than a size bin's list holds (FreeBlockIndex::kMaxScan), so the bin starts as a list and
+  // becomes an address heap; freeing the kept blocks at the end takes holes out of the heap's
+  // middle as they coalesce.
   constexpr int kHoles = 300;
   std::vector<void*> holes;
   std::vector<void*> kept;
@@ -164,7 +165,7 @@ TEST_F(CachingAllocatorTest, AmongEqualFitsTakesTheLowestAddress) {
   std::sort(holes.begin(), holes.end());
   for (void* want : holes)
     ASSERT_EQ(a.allocate(512), want);
-  // Again with fewer holes (a size bin's list), freed from the highest address down.
+  // Again with fewer holes (the bin stays a heap), freed from the highest address down.
   for (int i = 0; i < 10; ++i)
     a.deallocate(holes[static_cast<std::size_t>(kHoles - 1 - i * 7)]);
   for (int i = 9; i >= 0; --i)

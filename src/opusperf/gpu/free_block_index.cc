@@ -4,25 +4,32 @@
 
 namespace opusperf::gpu::detail {
 
-const FreeBlockIndex::StreamBins* FreeBlockIndex::find(Stream stream) const {
-  if (last_ != nullptr && last_->stream == stream) return last_;
+const FreeBlockIndex::StreamBins* FreeBlockIndex::find_other(Stream stream) const {
   for (const auto& s : streams_) {
     if (s->stream == stream) return s.get();
   }
   return nullptr;
 }
 
-void FreeBlockIndex::spill(StreamBins& s, std::size_t i) {
+FreeBlockIndex::StreamBins& FreeBlockIndex::switch_stream(Stream stream) {
+  for (const auto& s : streams_) {
+    if (s->stream == stream) return *(last_ = s.get());
+  }
+  return *(last_ = streams_.emplace_back(std::make_unique<StreamBins>(stream)).get());
+}
+
+void FreeBlockIndex::to_heap(StreamBins& s, std::size_t i) {
+  const auto index = static_cast<std::uint16_t>(s.heaps.size());
+  AddressHeap& h = s.heaps.emplace_back();
   for (Block* b = s.heads[i]; b != nullptr;) {
     Block* const next = b->bin_next;
-    b->bin_prev = b->bin_next = nullptr;
-    b->in_tree = true;
-    s.ordered.insert(b);
+    b->bin_prev = nullptr;
+    h.push(b);  // overwrites bin_next (heap_pos shares its place)
     b = next;
   }
-  s.heads[i] = nullptr;
-  s.lengths[i] = 0;
-  s.tree[i / 64] |= std::uint64_t{1} << (i % 64);
+  s.lengths[i] = index;
+  s.heaped[i / 64] |= std::uint64_t{1} << (i % 64);
+  s.heads[i] = h.top();
 }
 
 void FreeBlockIndex::pop_head(StreamBins& s, std::size_t i) {
@@ -46,13 +53,6 @@ void FreeBlockIndex::pop_head(StreamBins& s, std::size_t i) {
   }
   lowest->bin_prev = nullptr;
   s.heads[i] = lowest;
-}
-
-Block* FreeBlockIndex::first_of_size(const StreamBins& s, std::size_t size) {
-  Block key;  // ptr == nullptr sorts before every block of its size
-  key.size = size;
-  const auto it = s.ordered.lower_bound(&key);
-  return it != s.ordered.end() && (*it)->size == size ? *it : nullptr;
 }
 
 std::vector<Block*> FreeBlockIndex::at_least(Stream stream, std::size_t min_size) const {

@@ -3,18 +3,18 @@
 //
 // Per stream, blocks of up to 2 MiB sit in exact size bins (one a 512-byte multiple, 4096 in all)
 // with a two-level bitmap of the non-empty ones, so the smallest bin that fits is found with two
-// bit scans. A bin is an intrusive list whose head is its lowest address and whose other blocks
-// are in no order, so insert and erase are O(1) pointer updates, except erasing the head, which
-// looks through the rest for the new lowest address (in `opusperf bench alloc` nine takes in ten
-// find a bin of one block). A bin that would grow past kMaxScan blocks moves to an ordered set by
-// (size, address), where it stays until it empties, so no erase looks through more than
-// kMaxScan. Blocks above 2 MiB always sit in that set. Insert, erase and best fit are O(1) for
-// binned sizes (O(kMaxScan) to erase a list's head) and allocate nothing; in the set they are
-// O(log n), and an insert allocates a node.
+// bit scans, and each bin's lowest address is kept in heads[], so best fit reads no block. A bin
+// is an intrusive list whose head is its lowest address and whose other blocks are in no order,
+// so insert and erase are O(1) pointer updates, except erasing the head, which looks through the
+// rest for the new lowest address. A bin that would grow past kMaxScan blocks becomes an
+// AddressHeap (address_heap.h) for good: O(log n) insert and erase, no scans. Long bins are
+// common: the small pool's idle 2 MiB segments all share one. Binned sizes allocate nothing but a
+// heap's growth. Blocks above 2 MiB sit in an ordered set by (size, address): O(log n), and an
+// insert allocates a node.
 //
 // Not thread-safe (the allocator's mutex guards it). Blocks are linked in through their bin_prev /
-// bin_next pointers and in_tree; a block's size and address must not change while it is in the
-// index.
+// bin_next pointers (list), heap_pos (heap) and in_tree (set); a block's size and address must not
+// change while it is in the index.
 #pragma once
 
 #include <array>
@@ -26,6 +26,7 @@
 #include <set>
 #include <vector>
 
+#include "opusperf/gpu/address_heap.h"
 #include "opusperf/gpu/allocator_block.h"
 #include "opusperf/gpu/allocator_options.h"
 
@@ -35,7 +36,7 @@ class FreeBlockIndex {
  public:
   static constexpr std::size_t kBinnedLimit = kSmallBuffer;  // sizes up to this are binned
   static constexpr std::size_t kBins = kBinnedLimit / kMinBlockSize;
-  // The most blocks a bin's list holds; a bin that would grow longer moves to the ordered set.
+  // The most blocks a bin's list holds; a bin that would grow longer becomes a heap.
   static constexpr int kMaxScan = 256;
 
   FreeBlockIndex() = default;
@@ -62,12 +63,14 @@ class FreeBlockIndex {
   struct StreamBins {
     explicit StreamBins(Stream s) : stream(s) {}
     Stream stream;
-    std::array<Block*, kBins> heads{};  // bin i: blocks of (i + 1) * 512 bytes, lowest first
+    std::array<Block*, kBins> heads{};  // bin i (blocks of (i + 1) * 512 bytes): lowest address
     Bits bits{};                        // bit i: bin i is not empty
     std::uint64_t summary = 0;          // bit w: bits[w] != 0
-    std::array<std::uint16_t, kBins> lengths{};  // bin i's list length (0 in tree mode)
-    Bits tree{};                                 // bit i: bin i's blocks are in `ordered`
-    std::set<Block*, BlockLess> ordered;         // above kBinnedLimit, and bins in tree mode
+    // Bin i's list length, or, when it is a heap, its index in `heaps`.
+    std::array<std::uint16_t, kBins> lengths{};
+    Bits heaped{};                        // bit i: bin i is a heap
+    std::vector<AddressHeap> heaps;       // the heaped bins'
+    std::set<Block*, BlockLess> ordered;  // above kBinnedLimit
   };
   static_assert(kBins / 64 <= 64, "the summary word covers every bitmap word");
 
@@ -79,12 +82,19 @@ class FreeBlockIndex {
   static void pop_head(StreamBins& s, std::size_t i);
   // Adds b to bin i's list. REQUIRES: the bin is in list mode, shorter than kMaxScan.
   static void insert_listed(StreamBins& s, std::size_t i, Block* b);
-  // Moves bin i's list into the ordered set.
-  static void spill(StreamBins& s, std::size_t i);
-  static Block* first_of_size(const StreamBins& s, std::size_t size);
+  // Makes bin i a heap, with the blocks of its list.
+  [[gnu::noinline]] static void to_heap(StreamBins& s, std::size_t i);
+  // Adds b to / removes it from heaped bin i, keeping heads[i] and the bitmaps current.
+  static void heap_insert(StreamBins& s, std::size_t i, Block* b);
+  static void heap_erase(StreamBins& s, std::size_t i, Block* b);
 
+  // The bins of `stream`, or nullptr. Inline for the stream used last; the rest out of line, so
+  // that the hot paths inline the common case.
   const StreamBins* find(Stream stream) const;
+  [[gnu::noinline]] const StreamBins* find_other(Stream stream) const;
+  // The bins of `stream`, made on first use.
   StreamBins& bins_of(Stream stream);
+  [[gnu::noinline]] StreamBins& switch_stream(Stream stream);
 
   std::vector<std::unique_ptr<StreamBins>> streams_;  // few: one per stream in use
   StreamBins* last_ = nullptr;                        // the one used last (usually the only one)
@@ -94,10 +104,12 @@ class FreeBlockIndex {
 
 inline FreeBlockIndex::StreamBins& FreeBlockIndex::bins_of(Stream stream) {
   if (last_ != nullptr && last_->stream == stream) return *last_;
-  for (const auto& s : streams_) {
-    if (s->stream == stream) return *(last_ = s.get());
-  }
-  return *(last_ = streams_.emplace_back(std::make_unique<StreamBins>(stream)).get());
+  return switch_stream(stream);
+}
+
+inline const FreeBlockIndex::StreamBins* FreeBlockIndex::find(Stream stream) const {
+  if (last_ != nullptr && last_->stream == stream) return last_;
+  return find_other(stream);
 }
 
 inline void FreeBlockIndex::mark_non_empty(StreamBins& s, std::size_t i) {
@@ -114,14 +126,15 @@ inline void FreeBlockIndex::insert(Block* b, Stream stream) {
   StreamBins& s = bins_of(stream);
   if (b->size <= kBinnedLimit) {
     const std::size_t i = bin_of(b->size);
-    if (!test(s.tree, i)) {
-      if (s.lengths[i] == kMaxScan) {
-        spill(s, i);  // a long bin: keep this size in the ordered set until it empties
-      } else {
+    if (!test(s.heaped, i)) {
+      if (s.lengths[i] < kMaxScan) {
         insert_listed(s, i, b);
         return;
       }
+      to_heap(s, i);  // a long bin: a heap from now on
     }
+    heap_insert(s, i, b);
+    return;
   }
   b->bin_prev = b->bin_next = nullptr;
   b->in_tree = true;
@@ -146,21 +159,33 @@ inline void FreeBlockIndex::insert_listed(StreamBins& s, std::size_t i, Block* b
   }
 }
 
+inline void FreeBlockIndex::heap_insert(StreamBins& s, std::size_t i, Block* b) {
+  b->in_tree = false;
+  AddressHeap& h = s.heaps[s.lengths[i]];
+  h.push(b);
+  s.heads[i] = h.top();
+  mark_non_empty(s, i);
+}
+
+inline void FreeBlockIndex::heap_erase(StreamBins& s, std::size_t i, Block* b) {
+  AddressHeap& h = s.heaps[s.lengths[i]];
+  h.erase(b);
+  s.heads[i] = h.top();
+  if (h.empty()) mark_empty(s, i);
+}
+
 inline void FreeBlockIndex::erase(Block* b, Stream stream) {
   StreamBins& s = bins_of(stream);
   if (b->in_tree) {
     b->in_tree = false;
-    // A binned size leaves tree mode with its last block: b's neighbours in the set tell.
-    auto it = s.ordered.erase(s.ordered.find(b));
-    if (b->size <= kBinnedLimit && (it == s.ordered.end() || (*it)->size != b->size) &&
-        (it == s.ordered.begin() || (*std::prev(it))->size != b->size)) {
-      const std::size_t i = bin_of(b->size);
-      s.tree[i / 64] &= ~(std::uint64_t{1} << (i % 64));
-      mark_empty(s, i);
-    }
+    s.ordered.erase(b);
     return;
   }
   const std::size_t i = bin_of(b->size);
+  if (test(s.heaped, i)) {
+    heap_erase(s, i, b);
+    return;
+  }
   --s.lengths[i];
   if (b->bin_prev == nullptr) {
     pop_head(s, i);
@@ -189,9 +214,7 @@ inline Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
         bin = w * 64 + static_cast<std::size_t>(std::countr_zero(s->bits[w]));
       }
     }
-    if (bin < kBins) {
-      return test(s->tree, bin) ? first_of_size(*s, (bin + 1) * kMinBlockSize) : s->heads[bin];
-    }
+    if (bin < kBins) return s->heads[bin];
     // No binned block fits; every block in the ordered set that does is larger than the bins.
   }
   Block key;

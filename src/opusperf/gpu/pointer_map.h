@@ -1,8 +1,9 @@
 // Internal to caching_allocator.cc: the allocated blocks by address, as an open-addressing hash
 // table (linear probing, backward-shift deletion) of small values V, so the allocate/free path
 // allocates no nodes. Keys are the 512-byte-aligned block addresses, never nullptr. Not
-// thread-safe (the allocator's mutex guards it). Cost: one hash and, at load <= 1/2, about 1.5
-// probes a lookup; with V a pointer a slot is 16 bytes, four to a cache line.
+// thread-safe (the allocator's mutex guards it). Cost: one hash and, at load <= 1/4, almost
+// always one probe a lookup (so the probe and backward-shift loops rarely mispredict); with V a
+// pointer a slot is 16 bytes, four to a cache line, 64 bytes per entry at the lowest load.
 #pragma once
 
 #include <bit>
@@ -24,7 +25,7 @@ class PointerMap {
 
   // REQUIRES: key != nullptr and not in the map.
   void insert(const void* key, const V& value) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+    if ((count_ + 1) * 4 > slots_.size()) grow();
     place(key, value);
     ++count_;
   }
