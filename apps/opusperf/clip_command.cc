@@ -99,11 +99,17 @@ void add_distributed_section(nlohmann::json& result, const distributed::Distribu
                      {"from_cache", w.from_cache},
                      {"busy_s", std::round(w.seconds * 1000) / 1000}};
   }
-  result["distributed"] = {{"run", run.run_id},
-                           {"chunks", run.chunks},
-                           {"duplicates_ignored", run.duplicates},
-                           {"retried", run.retried},
-                           {"workers", workers}};
+  nlohmann::json alive = nlohmann::json::object();
+  for (const auto& [name, beat] : run.heartbeats) {
+    const auto j = nlohmann::json::parse(beat, nullptr, false);
+    if (j.is_discarded()) continue;
+    alive[name] = {{"host", j.value("host", "")},          {"load1", j.value("load1", 0.0)},
+                   {"in_flight", j.value("in_flight", 0)}, {"done", j.value("done", 0)},
+                   {"failed", j.value("failed", 0)},       {"healthy", j.value("healthy", false)}};
+  }
+  result["distributed"] = {{"run", run.run_id},      {"workers_alive", alive},
+                           {"chunks", run.chunks},   {"duplicates_ignored", run.duplicates},
+                           {"retried", run.retried}, {"workers", workers}};
 }
 
 int run_clip(const ClipFlags& f) {

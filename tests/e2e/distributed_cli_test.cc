@@ -150,6 +150,11 @@ TEST_F(DistributedCliTest, ThreeWorkerProcessesGiveTheLocalManifest) {
     for (const auto& [name, w] : dist["distributed"]["workers"].items())
       chunks += w["chunks"].get<std::uint64_t>();
     EXPECT_EQ(chunks, dist["distributed"]["chunks"].get<std::uint64_t>());
+    // Every worker's heartbeat (load, health) is in the coordinator's result.
+    for (const char* name : {"w1", "w2", "w3"}) {
+      ASSERT_TRUE(dist["distributed"]["workers_alive"].contains(name)) << dist.dump();
+      EXPECT_TRUE(dist["distributed"]["workers_alive"][name]["healthy"].get<bool>());
+    }
   }
   EXPECT_EQ(w1.stop(SIGTERM), 0);
   EXPECT_THAT(w1.log(), HasSubstr("stopped;"));

@@ -227,6 +227,7 @@ class ChunkWorker::Consumer {
     out.seconds = std::chrono::duration<double>(SteadyTime::now() - t0).count();
     if (!out.ok) {
       w_.failed_.fetch_add(1);
+      w_.consecutive_failures_.fetch_add(1);
       if (w_.job_counters_[1]) w_.job_counters_[1]->inc();
       if (attempt < static_cast<long long>(w_.options_.max_attempts)) {
         // Left pending: whichever worker reclaims it after the visibility timeout retries it.
@@ -238,6 +239,7 @@ class ChunkWorker::Consumer {
       dead_letter(id, fields, out.payload, attempt);
     } else {
       w_.done_.fetch_add(1);
+      w_.consecutive_failures_.store(0);
       w_.frames_.fetch_add(out.frames);
       if (out.from_cache) w_.cached_.fetch_add(1);
       if (w_.job_counters_[0]) w_.job_counters_[0]->inc();
@@ -285,6 +287,7 @@ void ChunkWorker::heartbeat_loop(const std::atomic<bool>& stop) {
         {"pid", ::getpid()},
         {"consumers", options_.concurrency},
         {"in_flight", s.in_flight},
+        {"healthy", s.healthy()},
         {"done", s.done},
         {"failed", s.failed},
         {"dead_lettered", s.dead_lettered},
@@ -338,6 +341,7 @@ ChunkWorkerStats ChunkWorker::stats() const {
   s.frames = frames_.load();
   s.abandoned = abandoned_.load();
   s.in_flight = in_flight_.load();
+  s.consecutive_failures = consecutive_failures_.load();
   return s;
 }
 

@@ -61,6 +61,8 @@ struct ChunkWorkerStats {
   std::uint64_t frames = 0;
   std::uint64_t abandoned = 0;  // jobs of a coordinator that is gone, dropped undone
   unsigned in_flight = 0;
+  unsigned consecutive_failures = 0;  // attempts that threw since the last success
+  bool healthy() const { return consecutive_failures < 3; }
 };
 
 class ChunkWorker {
@@ -84,6 +86,7 @@ class ChunkWorker {
   std::atomic<std::uint64_t> done_{0}, failed_{0}, dead_{0}, reclaimed_{0}, cached_{0}, frames_{0},
       abandoned_{0};
   std::atomic<unsigned> in_flight_{0};
+  std::atomic<unsigned> consecutive_failures_{0};
   Counter* job_counters_[3] = {};  // ok, failed, dead_letter
 };
 

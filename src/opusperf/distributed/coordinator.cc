@@ -182,6 +182,11 @@ video::Analysis analyze_distributed(const fs::path& video, const std::string& co
   for (auto& p : parts)
     ordered.push_back(std::move(*p));
   video::Analysis a = video::join_chunks(plan.info, window_s, std::move(ordered));
+  try {
+    run.heartbeats = read_workers(c, names, milliseconds(5000));
+  } catch (const RedisError&) {
+    // The analysis is complete; a report without heartbeats is still a result.
+  }
   if (run_out) *run_out = std::move(run);
   return a;
 }

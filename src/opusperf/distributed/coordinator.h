@@ -57,6 +57,8 @@ struct DistributedRun {
   std::uint64_t duplicates = 0;  // outcomes for a chunk already received (ignored)
   std::uint64_t retried = 0;     // chunks whose accepted outcome came after more than one delivery
   std::map<std::string, WorkerShare> workers;
+  // The heartbeats (load, health, counts; JSON text) of the workers alive at the end of the run.
+  std::map<std::string, std::string> heartbeats;
 };
 
 // Returns the analysis of `video` (content_key: FeatureCache::content_key of it) made by workers.
