@@ -58,6 +58,7 @@
 #include "opusperf/cache/cache_core.h"
 #include "opusperf/cache/cache_options.h"
 #include "opusperf/cache/epoch.h"
+#include "opusperf/cache/false_sharing.h"
 #include "opusperf/cache/hash_mix.h"
 #include "opusperf/cache/shard_mutex.h"
 #include "opusperf/core/clock.h"
@@ -359,8 +360,8 @@ class SmartCache final : private cache::EntryTable {
     // Owns its current table, so a constructor that throws after the shards exist (bad options)
     // leaks nothing; replaced tables are retired, not owned.
     ~Shard() { delete slots.load(std::memory_order_relaxed); }
-    alignas(64) std::atomic<Slots*> slots{new Slots(kMinSlots)};  // read by readers
-    alignas(64) cache::ShardMutex mu;                             // guards the rest
+    alignas(cache::kFalseSharingRange) std::atomic<Slots*> slots{new Slots(kMinSlots)};  // read
+    alignas(cache::kFalseSharingRange) cache::ShardMutex mu;  // guards the rest
     std::size_t used = 0;
     std::size_t tombstones = 0;
     cache::RetireList retired;
