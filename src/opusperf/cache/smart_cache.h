@@ -33,7 +33,8 @@
 // locks the entry (inline values) or the shard (boxed ones); new keys also reach the policy
 // through the write buffer. See BM_SmartCache* in smart_cache_benchmark.cc: on a 2-core AMD EPYC
 // VM, about 10-12 ns of CPU per hit on one thread (Zipf keys, 2^15 entries), against about 25 ns
-// for a mutex-guarded LRU.
+// for a mutex-guarded LRU; on 2 threads (run at SCHED_FIFO, so other load does not interleave)
+// 85-175 M hits/s against 3-10 M for that LRU, and 44-120 M ops/s with one put in four.
 //
 // REQUIRES of K, Hash, KeyEqual: copyable K; Hash and KeyEqual as for std::unordered_map, not
 // throwing. Not copyable or movable (threads may hold references into it).
