@@ -201,8 +201,17 @@ void CacheCore::maintain_locked() {
   // batch of entries waits to be freed.
   const std::uint64_t epoch = retired_.due() ? EpochDomain::global().try_advance() : 0;
   std::uint32_t clock = access_clock_.load(std::memory_order_relaxed);
-  reads_.drain([this, &clock](EntryBase* e) {
+  const std::uint32_t skip_window = skip_window_.load(std::memory_order_relaxed);
+  reads_.drain([this, &clock, skip_window](EntryBase* e) {
     if (e->policy_state != EntryBase::PolicyState::kLinked) return;
+    // A protected entry read again before the reader could see the stamp an earlier record left
+    // (the rings hold up to kRingSize records a thread between drains): skipped as a reader that
+    // saw the stamp would have (record_access), so how often the policy applies a hot entry's
+    // reads does not depend on how long the rings wait for a drain.
+    if (e->queue == QueueId::kProtected &&
+        clock - e->recorded_at.load(std::memory_order_relaxed) < skip_window) {
+      return;
+    }
     policy_.on_access(e);
     // Only protected entries may skip (see kSkipDivisor); for the others the stamp stays stale.
     // Writing it takes the line readers share away from them, so once a window is enough.
@@ -210,6 +219,8 @@ void CacheCore::maintain_locked() {
     ++clock;
   });
   access_clock_.store(clock, std::memory_order_relaxed);
+  const std::uint32_t me = EpochDomain::thread_index();
+  if (drainer_.load(std::memory_order_relaxed) != me) drainer_.store(me, std::memory_order_relaxed);
   const bool complete = writes_.drain([this](const Event& ev) { apply(ev); });
   expire_locked();
   evict_locked();

@@ -5,7 +5,8 @@
 //
 // How a SmartCache operation reaches the policy (as in Caffeine):
 //   hit      -> on_hit(): a lossy, per-thread read buffer; no lock (in large caches, a hit on a
-//               protected entry the policy saw read moments ago is not recorded again)
+//               protected entry the policy saw read moments ago is not recorded again, and the
+//               drain drops such records made before the reader could see that)
 //   insert   -> on_added(): the bounded write buffer, then a try-lock to apply the backlog
 //   remove   -> on_removed(); weight or TTL change -> on_updated(): the write buffer likewise
 //   maintain -> under the policy lock: drain reads, drain writes, expire (timer wheel), evict
@@ -25,6 +26,7 @@
 
 #include "opusperf/cache/cache_options.h"
 #include "opusperf/cache/epoch.h"
+#include "opusperf/cache/false_sharing.h"
 #include "opusperf/cache/policy_node.h"
 #include "opusperf/cache/read_buffer.h"
 #include "opusperf/cache/retire_list.h"
@@ -144,7 +146,7 @@ class CacheCore {
     EntryBase* entry = nullptr;
     EventType type = EventType::kAdd;
   };
-  struct alignas(64) StripeCounters {
+  struct alignas(kFalseSharingRange) StripeCounters {
     std::atomic<std::uint64_t> hits{0};
     std::atomic<std::uint64_t> misses{0};
   };
@@ -171,8 +173,16 @@ class CacheCore {
     record_read(index, e);
   }
   void record_read(std::uint32_t index, EntryBase* e) {
-    if (reads_.offer(index, e) == StripedReadBuffer<EntryBase>::Offer::kFull) [[unlikely]] {
-      record_read_full(index, e);
+    switch (reads_.offer(index, e)) {
+      case StripedReadBuffer<EntryBase>::Offer::kAddedHalfFull:
+        // The last drainer drains early, so it stays the drainer while it keeps reading.
+        if (index == drainer_.load(std::memory_order_relaxed)) schedule_drain();
+        return;
+      case StripedReadBuffer<EntryBase>::Offer::kFull:
+        record_read_full(index, e);
+        return;
+      default:
+        return;
     }
   }
   void record_read_full(std::uint32_t index, EntryBase* e);
@@ -187,22 +197,28 @@ class CacheCore {
 
   EntryTable& table_;
   Clock& clock_;
-  std::unique_ptr<StripeCounters[]> counters_;             // one a thread, for the first kStripes
-  alignas(64) std::atomic<std::uint64_t> shared_hits_{0};  // threads beyond kStripes
+  std::unique_ptr<StripeCounters[]> counters_;  // one a thread, for the first kStripes
+  // Threads beyond kStripes.
+  alignas(kFalseSharingRange) std::atomic<std::uint64_t> shared_hits_{0};
   std::atomic<std::uint64_t> shared_misses_{0};
   StripedReadBuffer<EntryBase> reads_;
   BoundedWriteBuffer<Event> writes_;
   std::atomic<bool> drain_required_{false};
   // Reads the policy has applied (wraps); written once per drain, read by every hit.
-  alignas(64) std::atomic<std::uint32_t> access_clock_{0};
+  alignas(kFalseSharingRange) std::atomic<std::uint32_t> access_clock_{0};
   // A hit on a protected entry whose last read the policy applied fewer than this many applied
   // reads ago is not recorded again (0: every hit is recorded). Set by maintenance from the
   // protected queue's capacity; see kSkipDivisor in the .cc. Shares access_clock_'s line.
   std::atomic<std::uint32_t> skip_window_{0};
+  // The epoch index of the thread that ran maintenance last. It drains its read ring when half
+  // full, the others theirs only when full: while it keeps reading, the policy's lines stay in its
+  // core's cache instead of moving to whichever thread's ring filled first. Written only when the
+  // drainer changes; shares access_clock_'s line.
+  std::atomic<std::uint32_t> drainer_{0};
 
   // Guards everything below. In its own line: every writer's try-lock writes it, and readers load
   // the line above on every hit.
-  alignas(64) std::mutex policy_mu_;
+  alignas(kFalseSharingRange) std::mutex policy_mu_;
   WTinyLfuPolicy policy_;
   TimerWheel wheel_;
   RetireList retired_;

@@ -7,10 +7,11 @@
 //   retired.push_back({n, epochs().current()});
 //   ... later: if (epochs().reclaimable(retire_epoch)) delete n;
 //
-// One process-wide domain serves every cache. Each thread gets a record (a cache line) the first
-// time it pins; pinning stores the global epoch there, unpinning clears it. The epoch advances only
-// when every pinned thread has seen the current one, so an object retired at epoch e is safe to
-// free once the epoch reaches e + 2 (every reader that could have seen it has unpinned since).
+// One process-wide domain serves every cache. Each thread gets a record (two cache lines, see
+// false_sharing.h) the first time it pins; pinning stores the global epoch there, unpinning clears
+// it. The epoch advances only when every pinned thread has seen the current one, so an object
+// retired at epoch e is safe to free once the epoch reaches e + 2 (every reader that could have
+// seen it has unpinned since).
 //
 // Ordering: a reader's pin must be visible before its later loads of shared pointers, against a
 // reclaimer's scan of the records (a store-load order). Where Linux's membarrier(2) is available
@@ -26,6 +27,8 @@
 
 #include <atomic>
 #include <cstdint>
+
+#include "opusperf/cache/false_sharing.h"
 
 namespace opusperf::cache {
 
@@ -55,7 +58,7 @@ class EpochDomain {
   static std::uint32_t thread_index() { return thread_record().index; }
 
   // Per-thread state; public only for EpochGuard.
-  struct alignas(64) Record {
+  struct alignas(kFalseSharingRange) Record {
     std::atomic<std::uint64_t> pinned{0};  // epoch seen at pin time; 0 = not pinned
     std::atomic<bool> in_use{false};
     std::uint32_t depth = 0;  // nesting of guards; touched only by the owning thread

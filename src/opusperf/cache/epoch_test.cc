@@ -55,11 +55,20 @@ TEST(EpochDomain, GuardsNestAndThreadsGetDistinctIndexes) {
 
 TEST(ReadBuffer, IsLossyWhenFullAndDrainsInOrder) {
   StripedReadBuffer<int> buffer;
-  int values[40];
+  using Offer = StripedReadBuffer<int>::Offer;
+  int values[StripedReadBuffer<int>::kRingSize + 24];
   int added = 0;
-  for (int& v : values)
-    added += buffer.offer(3, &v) == StripedReadBuffer<int>::Offer::kAdded ? 1 : 0;
+  int half = 0;
+  for (int& v : values) {
+    const Offer o = buffer.offer(3, &v);
+    added += o == Offer::kAdded || o == Offer::kAddedHalfFull ? 1 : 0;
+    if (o == Offer::kAddedHalfFull) {
+      ++half;
+      EXPECT_EQ(added, static_cast<int>(StripedReadBuffer<int>::kRingSize / 2));
+    }
+  }
   EXPECT_EQ(added, static_cast<int>(StripedReadBuffer<int>::kRingSize));
+  EXPECT_EQ(half, 1);
   EXPECT_EQ(buffer.offer(3, &values[0]), StripedReadBuffer<int>::Offer::kFull);
   EXPECT_EQ(buffer.offer(StripedReadBuffer<int>::kRings, &values[0]),
             StripedReadBuffer<int>::Offer::kNoRing);

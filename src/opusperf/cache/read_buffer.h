@@ -8,6 +8,10 @@
 // run), and threads beyond the first kRings concurrent ones do not record at all; the policy loses
 // a little accuracy under heavy load, and a reader never waits.
 //
+// offer() also says when a ring has just become half full, so the owner can drain before any ring
+// is full: CacheCore lets the thread that drained last drain at half, the others only when full,
+// which keeps the policy's data in one core's cache while that thread keeps reading.
+//
 // Thread-safety: offer() from any thread; drain() from one thread at a time.
 #pragma once
 
@@ -17,15 +21,20 @@
 #include <cstdint>
 #include <memory>
 
+#include "opusperf/cache/false_sharing.h"
+
 namespace opusperf::cache {
 
 template <class T>
 class StripedReadBuffer {
  public:
   static constexpr std::uint32_t kRings = 64;
-  static constexpr std::uint32_t kRingSize = 16;
+  // 64, not Caffeine's 16: each drain moves the policy's lines (lock, queue ends, counters) to the
+  // draining core, a cost paid per drain rather than per record.
+  static constexpr std::uint32_t kRingSize = 64;
 
-  enum class Offer { kAdded, kFull, kNoRing };
+  // kAddedHalfFull: added, and the ring now holds exactly kRingSize / 2 records.
+  enum class Offer { kAdded, kAddedHalfFull, kFull, kNoRing };
 
   StripedReadBuffer() : rings_(std::make_unique<Ring[]>(kRings)) {}
   StripedReadBuffer(const StripedReadBuffer&) = delete;
@@ -40,10 +49,11 @@ class StripedReadBuffer {
     }
     Ring& r = rings_[thread_index];
     const std::uint32_t tail = r.tail.load(std::memory_order_relaxed);  // only we write it
-    if (tail - r.head.load(std::memory_order_acquire) >= kRingSize) return Offer::kFull;
+    const std::uint32_t size = tail - r.head.load(std::memory_order_acquire);
+    if (size >= kRingSize) return Offer::kFull;
     r.slots[tail & (kRingSize - 1)].store(p, std::memory_order_relaxed);
     r.tail.store(tail + 1, std::memory_order_release);  // publishes the slot
-    return Offer::kAdded;
+    return size + 1 == kRingSize / 2 ? Offer::kAddedHalfFull : Offer::kAdded;
   }
 
   // Calls f(T*) for every record, oldest first per ring, and empties the rings. Looks only at the
@@ -65,8 +75,8 @@ class StripedReadBuffer {
 
  private:
   struct Ring {
-    alignas(64) std::atomic<std::uint32_t> head{0};  // written by the consumer
-    alignas(64) std::atomic<std::uint32_t> tail{0};  // written by the producer
+    alignas(kFalseSharingRange) std::atomic<std::uint32_t> head{0};  // written by the consumer
+    alignas(kFalseSharingRange) std::atomic<std::uint32_t> tail{0};  // written by the producer
     std::array<std::atomic<T*>, kRingSize> slots{};
   };
 

@@ -34,7 +34,8 @@
 // locks the entry (inline values) or the shard (boxed ones); new keys also reach the policy
 // through the write buffer. See BM_SmartCache* in smart_cache_benchmark.cc: on a 2-core AMD EPYC
 // VM, about 10-12 ns of CPU per hit on one thread (Zipf keys, 2^15 entries), against about 25 ns
-// for a mutex-guarded LRU.
+// for a mutex-guarded LRU; on 2 threads (run at SCHED_FIFO, so other load does not interleave)
+// 85-175 M hits/s against 3-10 M for that LRU, and 44-120 M ops/s with one put in four.
 //
 // REQUIRES of K, Hash, KeyEqual: copyable K; Hash and KeyEqual as for std::unordered_map, not
 // throwing. Not copyable or movable (threads may hold references into it).
@@ -59,6 +60,7 @@
 #include "opusperf/cache/cache_core.h"
 #include "opusperf/cache/cache_options.h"
 #include "opusperf/cache/epoch.h"
+#include "opusperf/cache/false_sharing.h"
 #include "opusperf/cache/hash_mix.h"
 #include "opusperf/cache/second_tier.h"
 #include "opusperf/cache/shard_mutex.h"
@@ -368,8 +370,8 @@ class SmartCache final : private cache::EntryTable {
     // Owns its current table, so a constructor that throws after the shards exist (bad options)
     // leaks nothing; replaced tables are retired, not owned.
     ~Shard() { delete slots.load(std::memory_order_relaxed); }
-    alignas(64) std::atomic<Slots*> slots{new Slots(kMinSlots)};  // read by readers
-    alignas(64) cache::ShardMutex mu;                             // guards the rest
+    alignas(cache::kFalseSharingRange) std::atomic<Slots*> slots{new Slots(kMinSlots)};  // read
+    alignas(cache::kFalseSharingRange) cache::ShardMutex mu;  // guards the rest
     std::size_t used = 0;
     std::size_t tombstones = 0;
     cache::RetireList retired;

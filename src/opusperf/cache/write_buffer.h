@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "opusperf/cache/false_sharing.h"
+
 namespace opusperf::cache {
 
 template <class T>
@@ -76,8 +78,8 @@ class BoundedWriteBuffer {
 
   const std::size_t mask_;
   std::unique_ptr<Cell[]> cells_;
-  alignas(64) std::atomic<std::size_t> enqueue_{0};
-  alignas(64) std::atomic<std::size_t> dequeue_{0};
+  alignas(kFalseSharingRange) std::atomic<std::size_t> enqueue_{0};
+  alignas(kFalseSharingRange) std::atomic<std::size_t> dequeue_{0};
 };
 
 }  // namespace opusperf::cache
