@@ -60,7 +60,8 @@ std::map<std::string, std::string> live_workers(const RedisEndpoint& endpoint,
 video::Analysis analyze_distributed(const fs::path& video, const std::string& content_key,
                                     const DistributedOptions& o, DistributedRun* run_out) {
   const fs::path path = fs::absolute(video);
-  const video::ChunkPlan plan = video::plan_chunks(path, {o.plan_threads, o.min_chunk_s, 1});
+  const video::ChunkPlan plan =
+      video::plan_chunks(path, {o.plan_threads, o.min_chunk_s, 1, o.max_chunk_s});
   const double window_s = video::Analysis{}.loudness_window_s;
   const StreamNames names{o.ns};
   DistributedRun run;

@@ -38,6 +38,9 @@ struct DistributedOptions {
   // min_chunk_s each. More chunks spread better over workers; each costs one keyframe seek.
   unsigned plan_threads = 8;
   double min_chunk_s = 4.0;
+  // Longest chunk: a long video gets more chunks rather than longer ones, so each job stays short
+  // next to the visibility timeout and the stall timeout.
+  double max_chunk_s = 120.0;
   std::chrono::milliseconds stall_timeout{120'000};   // no outcome for this long: give up
   std::atomic<std::uint64_t>* frames_done = nullptr;  // progress, frames of chunks received
   // Called now and then while waiting (chunks received, chunks planned, workers alive).

@@ -154,11 +154,12 @@ ChunkPlan plan_chunks(const std::filesystem::path& path, const ChunkPlanOptions&
   std::vector<std::int64_t> keys = probe.indexed_keyframes();
   if (keys.size() < 2) keys = probe.scan_keyframes();
   const unsigned threads = std::max(1u, options.threads);
-  const double target =
-      std::max(options.min_chunk_s,
-               plan.info.duration_s / (threads * std::max(1u, options.chunks_per_thread)));
-  plan.chunks = threads == 1 ? std::vector<ChunkSpan>(1)
-                             : split_at_keyframes(keys, probe.video_tick_s(), target);
+  double target = plan.info.duration_s / (threads * std::max(1u, options.chunks_per_thread));
+  if (options.max_chunk_s > 0) target = std::min(target, options.max_chunk_s);
+  target = std::max(options.min_chunk_s, target);
+  plan.chunks = threads == 1 && options.max_chunk_s <= 0
+                    ? std::vector<ChunkSpan>(1)
+                    : split_at_keyframes(keys, probe.video_tick_s(), target);
   return plan;
 }
 

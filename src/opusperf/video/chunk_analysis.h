@@ -46,6 +46,7 @@ struct ChunkPlanOptions {
   unsigned threads = 2;            // decoders that will share the chunks; 1 = one chunk
   double min_chunk_s = 4.0;        // shortest chunk worth a decoder of its own
   unsigned chunks_per_thread = 3;  // so a slow chunk does not leave a thread idle at the end
+  double max_chunk_s = 0;          // longest chunk wanted (0: no limit); min_chunk_s wins a tie
 };
 
 struct ChunkPlan {
@@ -71,8 +72,8 @@ struct ChunkResult {
 };
 
 // Opens `path` once and splits it at keyframes into chunks of at least
-// max(min_chunk_s, duration / (threads * chunks_per_thread)) seconds. Throws InputError when the
-// file is not a readable video.
+// max(min_chunk_s, min(max_chunk_s, duration / (threads * chunks_per_thread))) seconds (no
+// max_chunk_s limit when 0). Throws InputError when the file is not a readable video.
 ChunkPlan plan_chunks(const std::filesystem::path& path, const ChunkPlanOptions& options);
 
 // Decodes one chunk. `frames_done` (may be null) is incremented once per decoded video frame.

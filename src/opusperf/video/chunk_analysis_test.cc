@@ -99,6 +99,17 @@ TEST_F(ChunkAnalysisTest, JoiningPlannedChunksEqualsOneSequentialPass) {
     EXPECT_NEAR(joined.loudness_db[i], one.loudness_db[i], 1e-3) << i;
 }
 
+TEST_F(ChunkAnalysisTest, MaxChunkLengthGivesALongVideoMoreChunks) {
+  const ChunkPlan one = plan_chunks(video(), {.threads = 1, .min_chunk_s = 1.0});
+  EXPECT_EQ(one.chunks.size(), 1u);
+  const ChunkPlan capped =
+      plan_chunks(video(), {.threads = 1, .min_chunk_s = 1.0, .max_chunk_s = 2.0});
+  EXPECT_GE(capped.chunks.size(), 3u);  // 8 s of video, keyframes every second or so
+  const ChunkPlan floor =
+      plan_chunks(video(), {.threads = 1, .min_chunk_s = 4.0, .max_chunk_s = 2.0});
+  EXPECT_LE(floor.chunks.size(), 2u);  // min_chunk_s wins over max_chunk_s
+}
+
 TEST_F(ChunkAnalysisTest, CacheKeysDifferBySpanWindowAndContent) {
   const std::string a = chunk_cache_key("k1", {0, 100}, 0.5);
   EXPECT_EQ(a, chunk_cache_key("k1", {0, 100}, 0.5));
