@@ -65,32 +65,40 @@ void RedisBlobStore::failed_locked(const std::exception& e) {
   }
 }
 
-std::optional<std::string> RedisBlobStore::get(std::string_view key) noexcept {
+template <class Call>
+bool RedisBlobStore::with_connection(Call&& call) noexcept {
   std::lock_guard lock(mu_);
   try {
     RedisConnection* c = connection_locked();
     if (c == nullptr) {
       ++outage_fallbacks_;
       count(Outcome::kFallback);
-      return std::nullopt;
+      return false;
     }
-    const std::string full = options_.key_prefix + std::string(key);
-    RedisValue v = c->command({"GET", full});
-    if (v.type != RedisValue::Type::kString) {
-      count(Outcome::kMiss);
-      return std::nullopt;
-    }
-    count(Outcome::kHit);
-    return std::move(v.str);
+    call(*c);
+    return true;
   } catch (const RedisReplyError& e) {
     spdlog::warn("Redis tier: {}", e.what());
-    count(Outcome::kFallback);
   } catch (const std::exception& e) {
     failed_locked(e);
     ++outage_fallbacks_;
-    count(Outcome::kFallback);
   }
-  return std::nullopt;
+  count(Outcome::kFallback);
+  return false;
+}
+
+std::optional<std::string> RedisBlobStore::get(std::string_view key) noexcept {
+  std::optional<std::string> out;
+  with_connection([&](RedisConnection& c) {
+    RedisValue v = c.command({"GET", options_.key_prefix + std::string(key)});
+    if (v.type != RedisValue::Type::kString) {
+      count(Outcome::kMiss);
+      return;
+    }
+    count(Outcome::kHit);
+    out = std::move(v.str);
+  });
+  return out;
 }
 
 void RedisBlobStore::put(std::string_view key, std::string_view bytes) noexcept {
@@ -98,29 +106,15 @@ void RedisBlobStore::put(std::string_view key, std::string_view bytes) noexcept 
     count(Outcome::kTooLarge);
     return;
   }
-  std::lock_guard lock(mu_);
-  try {
-    RedisConnection* c = connection_locked();
-    if (c == nullptr) {
-      ++outage_fallbacks_;
-      count(Outcome::kFallback);
-      return;
-    }
+  with_connection([&](RedisConnection& c) {
     const std::string full = options_.key_prefix + std::string(key);
     if (options_.ttl.count() > 0) {
-      c->command({"SET", full, bytes, "EX", std::to_string(options_.ttl.count())});
+      c.command({"SET", full, bytes, "EX", std::to_string(options_.ttl.count())});
     } else {
-      c->command({"SET", full, bytes});
+      c.command({"SET", full, bytes});
     }
     count(Outcome::kStored);
-  } catch (const RedisReplyError& e) {
-    spdlog::warn("Redis tier: {}", e.what());
-    count(Outcome::kFallback);
-  } catch (const std::exception& e) {
-    failed_locked(e);
-    ++outage_fallbacks_;
-    count(Outcome::kFallback);
-  }
+  });
 }
 
 RedisBlobStoreStats RedisBlobStore::stats() const {

@@ -73,6 +73,10 @@ class RedisBlobStore {
   // Returns the connection, connecting if needed; null while backing off or when connect fails.
   RedisConnection* connection_locked();
   void failed_locked(const std::exception& e);
+  // Runs call(connection) under the lock. No connection, a failure or an error reply: counts a
+  // fallback (and backs off on a failure) and returns false.
+  template <class Call>
+  bool with_connection(Call&& call) noexcept;
   void count(Outcome o);
 
   const RedisBlobStoreOptions options_;

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "opusperf/video/binary_codec.h"
+#include "opusperf/video/frame_codec.h"
 
 namespace opusperf::video {
 namespace {
@@ -34,14 +35,7 @@ std::string serialize(const Analysis& a) {
   w.put<std::int64_t>(a.info.frames);
   w.put<std::uint8_t>(a.info.has_audio ? 1 : 0);
   w.put<std::int32_t>(a.chunks);
-  w.put<std::uint64_t>(a.frames.size());
-  for (const FrameFeatures& f : a.frames) {
-    w.put(f.time_s);
-    w.put(f.content);
-    w.put(f.motion);
-    w.put(f.brightness);
-    w.put(f.centroid_x);
-  }
+  put_frames(w, a.frames);
   w.put(a.loudness_window_s);
   w.put<std::uint64_t>(a.loudness_db.size());
   for (float v : a.loudness_db)
@@ -64,22 +58,13 @@ std::optional<Analysis> deserialize(std::string_view bytes) {
   if (!r.get(magic) || magic != kMagic || !r.get(version) || version != kVersion) return {};
   if (!r.get_string(a.info.path) || !r.get_string(a.info.video_codec) ||
       !r.get(a.info.duration_s) || !r.get(a.info.fps) || !r.get(width) || !r.get(height) ||
-      !r.get(a.info.frames) || !r.get(has_audio) || !r.get(chunks) || !r.get(n)) {
+      !r.get(a.info.frames) || !r.get(has_audio) || !r.get(chunks) || !get_frames(r, a.frames)) {
     return {};
   }
   a.info.width = width;
   a.info.height = height;
   a.info.has_audio = has_audio != 0;
   a.chunks = chunks;
-  constexpr std::size_t kFrameBytes = sizeof(double) + 4 * sizeof(float);
-  if (!r.fits(n, kFrameBytes)) return {};
-  a.frames.resize(n);
-  for (FrameFeatures& f : a.frames) {
-    if (!r.get(f.time_s) || !r.get(f.content) || !r.get(f.motion) || !r.get(f.brightness) ||
-        !r.get(f.centroid_x)) {
-      return {};
-    }
-  }
   if (!r.get(a.loudness_window_s) || !r.get(n) || !r.fits(n, sizeof(float))) return {};
   a.loudness_db.resize(n);
   for (float& v : a.loudness_db) {

@@ -7,6 +7,7 @@
 
 #include "opusperf/core/errors.h"
 #include "opusperf/video/binary_codec.h"
+#include "opusperf/video/frame_codec.h"
 #include "opusperf/video/media_source.h"
 
 extern "C" {
@@ -308,14 +309,7 @@ std::string serialize(const ChunkResult& c) {
   BinaryWriter w;
   w.put(kChunkMagic);
   w.put(kChunkVersion);
-  w.put<std::uint64_t>(c.frames.size());
-  for (const FrameFeatures& f : c.frames) {
-    w.put(f.time_s);
-    w.put(f.content);
-    w.put(f.motion);
-    w.put(f.brightness);
-    w.put(f.centroid_x);
-  }
+  put_frames(w, c.frames);
   w.put<std::uint64_t>(c.tail_from);
   w.put<std::uint64_t>(c.tail.size());
   for (const LumaImage& img : c.tail)
@@ -340,17 +334,8 @@ std::optional<ChunkResult> deserialize_chunk(std::string_view bytes) {
   std::uint32_t magic = 0, version = 0;
   std::uint64_t n = 0, tail_from = 0;
   if (!r.get(magic) || magic != kChunkMagic || !r.get(version) || version != kChunkVersion ||
-      !r.get(n)) {
+      !get_frames(r, c.frames)) {
     return {};
-  }
-  constexpr std::size_t kFrameBytes = sizeof(double) + 4 * sizeof(float);
-  if (!r.fits(n, kFrameBytes)) return {};
-  c.frames.resize(n);
-  for (FrameFeatures& f : c.frames) {
-    if (!r.get(f.time_s) || !r.get(f.content) || !r.get(f.motion) || !r.get(f.brightness) ||
-        !r.get(f.centroid_x)) {
-      return {};
-    }
   }
   if (!r.get(tail_from) || !r.get(n) || !r.fits(n, 3 * sizeof(std::int32_t))) return {};
   c.tail_from = tail_from;
