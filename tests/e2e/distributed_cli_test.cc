@@ -3,10 +3,12 @@
 // --distributed` coordinator. The manifest must equal a local run's on the sample media; a worker
 // killed with SIGKILL mid-job loses nothing; Redis stopped during a --cache-tier run only costs
 // counted fallbacks; the worker serves /metrics with --serve; bad flags exit 2.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +55,7 @@ class WorkerProcess {
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // no stray worker when the test itself is killed
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);

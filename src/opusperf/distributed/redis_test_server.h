@@ -13,6 +13,7 @@
 
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +64,8 @@ class RedisTestServer {
     const std::string log = (dir_ / "redis.log").string();
     const pid_t pid = ::fork();
     if (pid == 0) {
+      // Dies with the test, even when the test is killed (ctest's timeout) before its destructor.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       ::execl(kBinary, kBinary, "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
               "--appendonly", "no", "--dir", dir_.c_str(), "--logfile", log.c_str(), nullptr);
       ::_exit(127);
