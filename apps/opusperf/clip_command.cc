@@ -166,11 +166,8 @@ int run_clip(const ClipFlags& f) {
                                        : std::filesystem::path(f.cache_dir)) /
                   "chunks";
     if (!f.cache_tier.empty()) {
-      distributed::RedisBlobStoreOptions ro;
-      ro.endpoint = distributed::parse_redis_url(f.cache_tier);
-      ro.key_prefix = f.redis_namespace + ":chunk:";
-      ro.metrics = &opt.metrics();
-      co.redis = std::move(ro);
+      co.redis = distributed::shared_chunk_tier(distributed::parse_redis_url(f.cache_tier),
+                                                f.redis_namespace, &opt.metrics());
     }
     chunk_cache.emplace(std::move(co));
     o.chunk_cache = chunk_cache->as_function();
@@ -187,9 +184,7 @@ int run_clip(const ClipFlags& f) {
                           unsigned& chunks_decoded) mutable {
       d.frames_done = &frames_done;
       video::Analysis a = distributed::analyze_distributed(video, key, d, &run);
-      chunks_decoded = run.chunks;
-      for (const auto& [name, w] : run.workers)
-        chunks_decoded -= static_cast<unsigned>(w.from_cache);
+      chunks_decoded = run.chunks - static_cast<unsigned>(run.chunks_from_cache());
       return a;
     };
   }

@@ -62,21 +62,16 @@ int run_worker(const WorkerFlags& f) {
       std::chrono::milliseconds(static_cast<long long>(f.visibility_timeout * 1000));
 
   PerformanceOptimizer opt(config);
-  ServeScope serve(opt, f.serve);
   o.metrics = &opt.metrics();
   // Decoded chunks are kept in a local SmartCache and, unless --no-cache-tier, in Redis as a
   // second tier, so a chunk any worker decoded is not decoded again by any of them.
   std::optional<distributed::ChunkCache> cache;
   if (f.cache_mb > 0 || !f.no_cache_tier) {
     distributed::ChunkCacheOptions co;
+    // +1: a byte limit of 0 would mean none, and --cache-mb 0 asks to keep nothing locally.
     co.max_bytes = static_cast<std::uint64_t>(f.cache_mb * (1 << 20)) + 1;
-    if (!f.no_cache_tier) {
-      distributed::RedisBlobStoreOptions ro;
-      ro.endpoint = o.endpoint;
-      ro.key_prefix = f.redis_namespace + ":chunk:";
-      ro.metrics = &opt.metrics();
-      co.redis = std::move(ro);
-    }
+    if (!f.no_cache_tier)
+      co.redis = distributed::shared_chunk_tier(o.endpoint, o.ns, &opt.metrics());
     cache.emplace(std::move(co));
     o.chunk_cache = cache->as_function();
   }
@@ -90,6 +85,8 @@ int run_worker(const WorkerFlags& f) {
                              out.frames, out.seconds, out.from_cache ? " (cache)" : "");
   };
   distributed::ChunkWorker worker(std::move(o));
+  // Served only now that the worker's metrics are registered: a first scrape sees all of them.
+  ServeScope serve(opt, f.serve);
   const std::string name = worker.name();
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "opusperf/core/atomic_file.h"
+#include "opusperf/distributed/chunk_jobs.h"
 
 namespace opusperf::distributed {
 namespace {
@@ -19,6 +20,15 @@ SmartCache<std::string, ChunkCache::Result>::Options local_options(std::uint64_t
 }
 
 }  // namespace
+
+RedisBlobStoreOptions shared_chunk_tier(const RedisEndpoint& endpoint, const std::string& ns,
+                                        Registry* metrics) {
+  RedisBlobStoreOptions o;
+  o.endpoint = endpoint;
+  o.key_prefix = StreamNames{ns}.chunk_prefix();
+  o.metrics = metrics;
+  return o;
+}
 
 std::uint64_t chunk_result_bytes(const video::ChunkResult& r) {
   std::uint64_t n = sizeof r + r.frames.size() * sizeof(video::FrameFeatures) +

@@ -65,6 +65,11 @@ class ChunkCache {
   std::shared_ptr<Tiers> tiers_;
 };
 
+// Returns the options of the Redis chunk tier that every process under namespace `ns` shares
+// (keys StreamNames::chunk_prefix()), counting into `metrics` when not null.
+RedisBlobStoreOptions shared_chunk_tier(const RedisEndpoint& endpoint, const std::string& ns,
+                                        Registry* metrics);
+
 // Returns the bytes a chunk result holds (its weight in the local cache).
 std::uint64_t chunk_result_bytes(const video::ChunkResult& r);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 
 #include "opusperf/core/errors.h"
 
@@ -93,6 +94,20 @@ ChunkOutcome ChunkOutcome::from_fields(const Fields& f) {
   o.from_cache = field(f, "cached") == "1";
   o.attempt = number<std::uint32_t>(f, "attempt");
   return o;
+}
+
+void ensure_job_group(RedisConnection& c, const StreamNames& names) {
+  try {
+    c.command({"XGROUP", "CREATE", names.jobs(), StreamNames::kGroup, "0", "MKSTREAM"});
+  } catch (const RedisReplyError& e) {
+    if (std::string_view(e.what()).find("BUSYGROUP") == std::string_view::npos) throw;
+  }
+}
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 Fields fields_of(const RedisValue& flat) {

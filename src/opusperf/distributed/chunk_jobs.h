@@ -13,6 +13,7 @@
 //   ns:dead            dead-letter stream: jobs that failed max_attempts times, with their error
 //   ns:workers         hash worker name -> heartbeat JSON (load, health, counts)
 //   ns:run:RUN         present while the coordinator of RUN waits (expires when it dies)
+//   ns:chunk:KEY       a decoded chunk in the shared cache tier (chunk_cache.h), by chunk_cache_key
 //
 // Thread-safety: plain value types and pure functions.
 #pragma once
@@ -39,6 +40,7 @@ struct StreamNames {
   std::string dead() const { return ns + ":dead"; }
   std::string workers() const { return ns + ":workers"; }
   std::string run_alive(std::string_view run) const { return ns + ":run:" + std::string(run); }
+  std::string chunk_prefix() const { return ns + ":chunk:"; }
 };
 
 struct ChunkJob {
@@ -70,6 +72,11 @@ struct ChunkOutcome {
   Fields to_fields() const;
   static ChunkOutcome from_fields(const Fields& fields);
 };
+
+// Creates the consumer group (and the jobs stream) unless it exists. Throws RedisError.
+void ensure_job_group(RedisConnection& c, const StreamNames& names);
+// Returns the wall clock in Unix milliseconds: the time base of heartbeats' last_seen_ms.
+std::int64_t unix_ms();
 
 // Returns the field/value pairs of one stream entry ([field, value, field, value, ...]).
 Fields fields_of(const RedisValue& flat);

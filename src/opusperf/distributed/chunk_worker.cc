@@ -42,21 +42,6 @@ double load_average() {
   return one;
 }
 
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Makes the consumer group (and the stream) if they do not exist yet.
-void ensure_group(RedisConnection& c, const StreamNames& names) {
-  try {
-    c.command({"XGROUP", "CREATE", names.jobs(), StreamNames::kGroup, "0", "MKSTREAM"});
-  } catch (const RedisReplyError& e) {
-    if (std::string_view(e.what()).find("BUSYGROUP") == std::string_view::npos) throw;
-  }
-}
-
 }  // namespace
 
 // One consumer of the group: a thread with its own connection.
@@ -70,7 +55,7 @@ class ChunkWorker::Consumer {
       try {
         if (!connection_ || connection_->broken()) {
           connection_ = std::make_unique<RedisConnection>(w_.options_.endpoint, kCommandTimeout);
-          ensure_group(*connection_, w_.names_);
+          ensure_job_group(*connection_, w_.names_);
           if (backoff.count() > 0)
             spdlog::info("{}: connected to {}", name_, w_.options_.endpoint.url());
           backoff = milliseconds(0);

@@ -29,12 +29,6 @@ std::string new_run_id() {
   return fmt::format("{:016x}", g());
 }
 
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::map<std::string, std::string> read_workers(RedisConnection& c, const StreamNames& names,
                                                 milliseconds max_age) {
   std::map<std::string, std::string> out;
@@ -69,11 +63,7 @@ video::Analysis analyze_distributed(const fs::path& video, const std::string& co
   run.chunks = static_cast<unsigned>(plan.chunks.size());
 
   RedisConnection c(o.endpoint, kCommandTimeout);
-  try {
-    c.command({"XGROUP", "CREATE", names.jobs(), StreamNames::kGroup, "0", "MKSTREAM"});
-  } catch (const RedisReplyError& e) {
-    if (std::string_view(e.what()).find("BUSYGROUP") == std::string_view::npos) throw;
-  }
+  ensure_job_group(c, names);
   const std::string alive = names.run_alive(run.run_id);
   const std::string results = names.results(run.run_id);
   const auto keep_alive = [&] {

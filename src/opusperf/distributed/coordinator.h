@@ -62,6 +62,14 @@ struct DistributedRun {
   std::map<std::string, WorkerShare> workers;
   // The heartbeats (load, health, counts; JSON text) of the workers alive at the end of the run.
   std::map<std::string, std::string> heartbeats;
+
+  // Chunks whose accepted outcome a worker served from its chunk cache (not decoded this run).
+  std::uint64_t chunks_from_cache() const {
+    std::uint64_t n = 0;
+    for (const auto& [name, w] : workers)
+      n += w.from_cache;
+    return n;
+  }
 };
 
 // Returns the analysis of `video` (content_key: FeatureCache::content_key of it) made by workers.

@@ -145,10 +145,7 @@ TEST_F(DistributedAnalysisTest, AJobHeldByADeadConsumerIsReclaimedAndCountedOnce
   // A consumer takes the first job and dies without acknowledging it (as kill -9 would leave it).
   {
     RedisConnection c(redis_.endpoint(), 5s);
-    try {
-      c.command({"XGROUP", "CREATE", "opusperf:jobs", "workers", "0", "MKSTREAM"});
-    } catch (const RedisReplyError&) {
-    }
+    ensure_job_group(c, StreamNames{});
     bool took = false;
     for (int i = 0; i < 200 && !took; ++i) {
       took = c.command({"XREADGROUP", "GROUP", "workers", "dead", "COUNT", "1", "BLOCK", "50",
@@ -170,10 +167,7 @@ TEST_F(DistributedAnalysisTest, AWarmRedisTierLetsFreshWorkersSkipDecoding) {
   const auto tier_options = [&] {
     ChunkCacheOptions o;
     o.max_bytes = 1 << 20;
-    RedisBlobStoreOptions r;
-    r.endpoint = redis_.endpoint();
-    r.key_prefix = "opusperf:chunk:";
-    o.redis = r;
+    o.redis = shared_chunk_tier(redis_.endpoint(), "opusperf", nullptr);
     return o;
   };
   const std::string key = video::FeatureCache::content_key(video());
@@ -192,13 +186,8 @@ TEST_F(DistributedAnalysisTest, AWarmRedisTierLetsFreshWorkersSkipDecoding) {
     again = analyze_distributed(video(), key, options(), &second);
     EXPECT_EQ(cache.tier_stats()->hits, second.chunks);
   }
-  std::uint64_t cached_first = 0, cached_second = 0;
-  for (const auto& [name, w] : first.workers)
-    cached_first += w.from_cache;
-  for (const auto& [name, w] : second.workers)
-    cached_second += w.from_cache;
-  EXPECT_EQ(cached_first, 0u);
-  EXPECT_EQ(cached_second, second.chunks);
+  EXPECT_EQ(first.chunks_from_cache(), 0u);
+  EXPECT_EQ(second.chunks_from_cache(), second.chunks);
   expect_same(again, video::analyze_video(video(), {.threads = 1}));
 }
 
