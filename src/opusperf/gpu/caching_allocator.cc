@@ -21,6 +21,7 @@ namespace opusperf::gpu {
 using detail::Block;
 using detail::CounterSet;
 using detail::FreeBlockIndex;
+using detail::InactiveSplitChange;
 using detail::Segment;
 
 namespace {
@@ -116,12 +117,13 @@ class CachingAllocator::Impl {
     if (bytes <= kLargestRequest) {
       r.size = round_allocation_size(bytes);
       r.small = r.size <= kSmallSize;
-      r.segment_size = segment_size_for(r.size);
     } else {
-      r.size = r.segment_size = kLargestRequest;
+      r.size = kLargestRequest;
     }
-    Block* block = take_free_block(r);
+    InactiveSplitChange change;
+    Block* block = take_free_block(r, change);
     if (block == nullptr) {
+      r.segment_size = r.size == kLargestRequest ? kLargestRequest : segment_size_for(r.size);
       device_refused_ = false;
       if (options_.garbage_collection_threshold > 0) collect_garbage(r);
       block = new_memory(r);
@@ -136,7 +138,7 @@ class CachingAllocator::Impl {
         throw OutOfMemoryError(oom_details(r));
       }
     }
-    return hand_out(block, r);
+    return hand_out(block, r, change);
   }
 
   void deallocate(void* p) {
@@ -147,10 +149,8 @@ class CachingAllocator::Impl {
       throw std::invalid_argument(
           fmt::format("gpu allocator: deallocate({}) of a pointer it does not hold", p));
     }
-    const bool small = b->small;
-    stats_.decrease(&CounterSet::allocation, small, 1);
-    stats_.decrease(&CounterSet::allocated_bytes, small, static_cast<std::int64_t>(b->size));
-    stats_.decrease(&CounterSet::requested_bytes, small, static_cast<std::int64_t>(b->requested));
+    stats_.give_back(b->small, static_cast<std::int64_t>(b->size),
+                     static_cast<std::int64_t>(b->requested));
     if (b->size >= options_.max_split_size) stats_.oversize_allocations.decrease(1);
     b->allocated = false;
     if (!b->stream_uses) {
@@ -168,6 +168,7 @@ class CachingAllocator::Impl {
     }
     stream_uses_.erase(uses);
     b->stream_uses = false;
+    stats_.start_waiting(b->small, static_cast<std::int64_t>(b->size));
   }
 
   void record_stream(void* p, Stream stream) {
@@ -233,7 +234,7 @@ class CachingAllocator::Impl {
     std::size_t size = 0;       // rounded
     std::size_t requested = 0;  // as asked
     bool small = false;
-    std::size_t segment_size = 0;  // of a new plain segment
+    std::size_t segment_size = 0;  // of a new plain segment (set on a cache miss)
   };
 
   // ---- statistics ----
@@ -247,38 +248,43 @@ class CachingAllocator::Impl {
   FreeBlockIndex& pool(bool small) { return small ? small_pool_ : large_pool_; }
 
   // Every change of a free block's neighbours goes through remove/insert, so a block counts as
-  // inactive_split exactly while it is pooled with a neighbour.
+  // inactive_split exactly while it is pooled with a neighbour. The hot paths collect a step's
+  // changes in an InactiveSplitChange and apply them once (allocator_counters.h says why that is
+  // exact); the one-argument forms apply at once, for the rare paths.
   // `stream` is b's stream (callers on the hot paths know it without reading b's Segment).
-  void insert_into_pool(Block* b) { insert_into_pool(b, b->stream()); }
-  void insert_into_pool(Block* b, Stream stream) {
+  [[gnu::always_inline]] void insert_into_pool(Block* b, Stream stream,
+                                               InactiveSplitChange& change) {
     pool(b->small).insert(b, stream);
     b->pooled = true;
-    if (b->is_split()) {
-      stats_.increase(&CounterSet::inactive_split, b->small, 1);
-      stats_.increase(&CounterSet::inactive_split_bytes, b->small,
-                      static_cast<std::int64_t>(b->size));
-    }
+    change.add(b);
   }
-  void remove_from_pool(Block* b) { remove_from_pool(b, b->stream()); }
-  void remove_from_pool(Block* b, Stream stream) {
+  [[gnu::always_inline]] void remove_from_pool(Block* b, Stream stream,
+                                               InactiveSplitChange& change) {
     pool(b->small).erase(b, stream);
     b->pooled = false;
-    if (b->is_split()) {
-      stats_.decrease(&CounterSet::inactive_split, b->small, 1);
-      stats_.decrease(&CounterSet::inactive_split_bytes, b->small,
-                      static_cast<std::int64_t>(b->size));
-    }
+    change.remove(b);
+  }
+  void insert_into_pool(Block* b) {
+    InactiveSplitChange change;
+    insert_into_pool(b, b->stream(), change);
+    stats_.apply(change, b->small);
+  }
+  void remove_from_pool(Block* b) {
+    InactiveSplitChange change;
+    remove_from_pool(b, b->stream(), change);
+    stats_.apply(change, b->small);
   }
 
-  // Returns the best-fitting pooled block for r (removed from its pool), or nullptr.
-  Block* take_free_block(const Request& r) {
+  // Returns the best-fitting pooled block for r (removed from its pool, noted in `change`), or
+  // nullptr.
+  Block* take_free_block(const Request& r, InactiveSplitChange& change) {
     Block* b = pool(r.small).best_fit(r.stream, r.size);
     if (b == nullptr) return nullptr;
     const std::size_t max_split = options_.max_split_size;
     // Keep oversize blocks for oversize requests, and do not waste a large one on a much smaller.
     if (r.size < max_split && b->size >= max_split) return nullptr;
     if (r.size >= max_split && b->size >= r.size + kLargeBuffer) return nullptr;
-    remove_from_pool(b, r.stream);
+    remove_from_pool(b, r.stream, change);
     return b;
   }
 
@@ -289,23 +295,20 @@ class CachingAllocator::Impl {
   }
 
   // Gives a free, unpooled block of at least r.size to the caller, splitting off the rest.
-  void* hand_out(Block* b, const Request& r) {
+  // `change` holds the pool changes of taking b.
+  void* hand_out(Block* b, const Request& r, InactiveSplitChange& change) {
     if (should_split(b, r.size)) {
       Block* rest = arena_.make_beside(b, b->ptr + r.size, b->size - r.size);
       link_after(b, rest);
       b->size = r.size;
-      insert_into_pool(rest, r.stream);
+      insert_into_pool(rest, r.stream, change);
     }
     b->allocated = true;
     b->requested = r.requested;
     allocated_.insert(b->ptr, b);
-    const bool small = b->small;
-    const auto size = static_cast<std::int64_t>(b->size);
-    stats_.increase(&CounterSet::allocation, small, 1);
-    stats_.increase(&CounterSet::allocated_bytes, small, size);
-    stats_.increase(&CounterSet::requested_bytes, small, static_cast<std::int64_t>(r.requested));
-    stats_.increase(&CounterSet::active, small, 1);
-    stats_.increase(&CounterSet::active_bytes, small, size);
+    stats_.apply(change, b->small);
+    stats_.hand_out(b->small, static_cast<std::int64_t>(b->size),
+                    static_cast<std::int64_t>(r.requested));
     if (b->size >= options_.max_split_size) stats_.oversize_allocations.increase(1);
     return b->ptr;
   }
@@ -327,21 +330,20 @@ class CachingAllocator::Impl {
   // Returns a block that is no longer allocated nor waited on to its pool, merged with its free
   // neighbours.
   void free_block(Block* b) {
-    const bool small = b->small;
-    stats_.decrease(&CounterSet::active, small, 1);
-    stats_.decrease(&CounterSet::active_bytes, small, static_cast<std::int64_t>(b->size));
     const Stream stream = b->stream();
+    InactiveSplitChange change;
     if (b->next != nullptr && b->next->pooled) {
-      remove_from_pool(b->next, stream);
+      remove_from_pool(b->next, stream, change);
       absorb_next(b, b->next);
     }
     if (b->prev != nullptr && b->prev->pooled) {
       Block* prev = b->prev;
-      remove_from_pool(prev, stream);
+      remove_from_pool(prev, stream, change);
       absorb_next(prev, b);
       b = prev;
     }
-    insert_into_pool(b, stream);
+    insert_into_pool(b, stream, change);
+    stats_.apply(change, b->small);
     if (!b->is_split()) b->segment->idle_since = ++idle_clock_;
   }
 
@@ -365,7 +367,10 @@ class CachingAllocator::Impl {
         continue;
       }
       free_events_.push_back(event);
-      if (--block->pending_events == 0) free_block(block);
+      if (--block->pending_events == 0) {
+        stats_.stop_waiting(block->small, static_cast<std::int64_t>(block->size));
+        free_block(block);
+      }
     }
     pending_.resize(kept);
   }

@@ -32,29 +32,6 @@ void FreeBlockIndex::to_heap(StreamBins& s, std::size_t i) {
   s.heads[i] = h.top();
 }
 
-void FreeBlockIndex::pop_head(StreamBins& s, std::size_t i) {
-  Block* const head = s.heads[i];
-  Block* const rest = head->bin_next;
-  head->bin_next = nullptr;
-  if (rest == nullptr) {
-    s.heads[i] = nullptr;
-    mark_empty(s, i);
-    return;
-  }
-  Block* lowest = rest;  // the list holds at most kMaxScan blocks: a bounded look
-  for (Block* b = rest->bin_next; b != nullptr; b = b->bin_next) {
-    if (b->ptr < lowest->ptr) lowest = b;
-  }
-  if (lowest != rest) {  // unlink it from the middle and put it in front
-    lowest->bin_prev->bin_next = lowest->bin_next;
-    if (lowest->bin_next != nullptr) lowest->bin_next->bin_prev = lowest->bin_prev;
-    lowest->bin_next = rest;
-    rest->bin_prev = lowest;
-  }
-  lowest->bin_prev = nullptr;
-  s.heads[i] = lowest;
-}
-
 std::vector<Block*> FreeBlockIndex::at_least(Stream stream, std::size_t min_size) const {
   std::vector<Block*> out;
   const StreamBins* s = find(stream);

@@ -3,14 +3,14 @@
 //
 // Per stream, blocks of up to 2 MiB sit in exact size bins (one a 512-byte multiple, 4096 in all)
 // with a two-level bitmap of the non-empty ones, so the smallest bin that fits is found with two
-// bit scans, and each bin's lowest address is kept in heads[], so best fit reads no block. A bin
-// is an intrusive list whose head is its lowest address and whose other blocks are in no order,
-// so insert and erase are O(1) pointer updates, except erasing the head, which looks through the
-// rest for the new lowest address. A bin that would grow past kMaxScan blocks becomes an
-// AddressHeap (address_heap.h) for good: O(log n) insert and erase, no scans. Long bins are
-// common: the small pool's idle 2 MiB segments all share one. Binned sizes allocate nothing but a
-// heap's growth. Blocks above 2 MiB sit in an ordered set by (size, address): O(log n), and an
-// insert allocates a node.
+// bit scans. A bin is an intrusive doubly linked list in no order (the last inserted first), so
+// insert and erase are O(1) pointer updates that read no other block's address; best fit looks
+// through the chosen bin for its lowest address, which is free for the common bin of one block
+// (its only block is read anyway) and bounded by kMaxScan blocks otherwise. A bin that would grow
+// past kMaxScan blocks becomes an AddressHeap (address_heap.h) for good: O(log n) insert and
+// erase, its lowest address at hand. Long bins are common: the small pool's idle 2 MiB segments
+// all share one. Binned sizes allocate nothing but a heap's growth. Blocks above 2 MiB sit in an
+// ordered set by (size, address): O(log n), and an insert allocates a node.
 //
 // Not thread-safe (the allocator's mutex guards it). Blocks are linked in through their bin_prev /
 // bin_next pointers (list), heap_pos (heap) and in_tree (set); a block's size and address must not
@@ -63,9 +63,10 @@ class FreeBlockIndex {
   struct StreamBins {
     explicit StreamBins(Stream s) : stream(s) {}
     Stream stream;
-    std::array<Block*, kBins> heads{};  // bin i (blocks of (i + 1) * 512 bytes): lowest address
-    Bits bits{};                        // bit i: bin i is not empty
-    std::uint64_t summary = 0;          // bit w: bits[w] != 0
+    // Bin i (blocks of (i + 1) * 512 bytes): its list's first block, or its heap's lowest address.
+    std::array<Block*, kBins> heads{};
+    Bits bits{};                // bit i: bin i is not empty
+    std::uint64_t summary = 0;  // bit w: bits[w] != 0
     // Bin i's list length, or, when it is a heap, its index in `heaps`.
     std::array<std::uint16_t, kBins> lengths{};
     Bits heaped{};                        // bit i: bin i is a heap
@@ -78,8 +79,8 @@ class FreeBlockIndex {
   static bool test(const Bits& bits, std::size_t i) { return (bits[i / 64] >> (i % 64) & 1) != 0; }
   static void mark_non_empty(StreamBins& s, std::size_t i);
   static void mark_empty(StreamBins& s, std::size_t i);
-  // Removes the head of bin i's list and makes the lowest address of the rest the head.
-  static void pop_head(StreamBins& s, std::size_t i);
+  // Returns the block with the lowest address in the list that starts at `first`.
+  static Block* lowest_in_list(Block* first);
   // Adds b to bin i's list. REQUIRES: the bin is in list mode, shorter than kMaxScan.
   static void insert_listed(StreamBins& s, std::size_t i, Block* b);
   // Makes bin i a heap, with the blocks of its list.
@@ -144,19 +145,20 @@ inline void FreeBlockIndex::insert(Block* b, Stream stream) {
 inline void FreeBlockIndex::insert_listed(StreamBins& s, std::size_t i, Block* b) {
   ++s.lengths[i];
   b->in_tree = false;
-  Block* const head = s.heads[i];
-  if (head == nullptr || b->ptr < head->ptr) {  // the new lowest address
-    b->bin_prev = nullptr;
-    b->bin_next = head;
-    if (head != nullptr) head->bin_prev = b;
-    s.heads[i] = b;
-    mark_non_empty(s, i);
-  } else {  // anywhere behind the head: right behind it
-    b->bin_prev = head;
-    b->bin_next = head->bin_next;
-    if (b->bin_next != nullptr) b->bin_next->bin_prev = b;
-    head->bin_next = b;
+  Block* const first = s.heads[i];
+  b->bin_prev = nullptr;
+  b->bin_next = first;
+  if (first != nullptr) first->bin_prev = b;
+  s.heads[i] = b;
+  mark_non_empty(s, i);
+}
+
+inline Block* FreeBlockIndex::lowest_in_list(Block* first) {
+  Block* lowest = first;
+  for (Block* b = first->bin_next; b != nullptr; b = b->bin_next) {
+    if (b->ptr < lowest->ptr) lowest = b;
   }
+  return lowest;
 }
 
 inline void FreeBlockIndex::heap_insert(StreamBins& s, std::size_t i, Block* b) {
@@ -187,12 +189,14 @@ inline void FreeBlockIndex::erase(Block* b, Stream stream) {
     return;
   }
   --s.lengths[i];
-  if (b->bin_prev == nullptr) {
-    pop_head(s, i);
-    return;
+  Block* const next = b->bin_next;
+  if (next != nullptr) next->bin_prev = b->bin_prev;
+  if (b->bin_prev != nullptr) {
+    b->bin_prev->bin_next = next;
+  } else {
+    s.heads[i] = next;
+    if (next == nullptr) mark_empty(s, i);
   }
-  b->bin_prev->bin_next = b->bin_next;
-  if (b->bin_next != nullptr) b->bin_next->bin_prev = b->bin_prev;
   b->bin_prev = b->bin_next = nullptr;
 }
 
@@ -214,7 +218,12 @@ inline Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
         bin = w * 64 + static_cast<std::size_t>(std::countr_zero(s->bits[w]));
       }
     }
-    if (bin < kBins) return s->heads[bin];
+    if (bin < kBins) {
+      Block* const first = s->heads[bin];
+      // A heap's first block is its lowest; a list of one is its own lowest.
+      if (test(s->heaped, bin) || first->bin_next == nullptr) return first;
+      return lowest_in_list(first);
+    }
     // No binned block fits; every block in the ordered set that does is larger than the bins.
   }
   Block key;
