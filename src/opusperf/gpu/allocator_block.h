@@ -16,6 +16,13 @@ namespace opusperf::gpu::detail {
 
 struct Segment;
 
+// A link of a FreeBlockIndex size bin's list: a circular doubly linked list through a sentinel
+// link per bin, so inserting and erasing take no branches (an empty bin's sentinel links itself).
+struct BinLink {
+  BinLink* prev;
+  BinLink* next;
+};
+
 // 64 bytes, 64-byte aligned: a block is one cache line, and the hot paths read a block's pool, its
 // flags and the size its caller requested from that line alone, without a trip to its Segment.
 struct alignas(64) Block {
@@ -23,12 +30,11 @@ struct alignas(64) Block {
   std::size_t size = 0;
   Block* prev = nullptr;  // neighbours in the segment, by address
   Block* next = nullptr;
-  Block* bin_prev = nullptr;  // neighbours in a FreeBlockIndex size bin, while pooled
-  // The uses never overlap: bin_next links the block while it is pooled in a size bin's list,
-  // heap_pos is its place while pooled in a bin's AddressHeap, requested is the size its caller
-  // asked for while it is allocated.
+  // The uses never overlap: `bin` links the block into a size bin's list while it is pooled
+  // there, heap_pos is its place while pooled in a bin's AddressHeap, requested is the size its
+  // caller asked for while it is allocated.
   union {
-    Block* bin_next = nullptr;
+    BinLink bin = {nullptr, nullptr};
     std::size_t heap_pos;
     std::size_t requested;
   };

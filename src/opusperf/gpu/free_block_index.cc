@@ -1,8 +1,14 @@
 #include "opusperf/gpu/free_block_index.h"
 
 #include <bit>
+#include <cstddef>
 
 namespace opusperf::gpu::detail {
+
+FreeBlockIndex::StreamBins::StreamBins(Stream s) : stream(s) {
+  for (BinLink& sentinel : lists)
+    sentinel = {&sentinel, &sentinel};
+}
 
 const FreeBlockIndex::StreamBins* FreeBlockIndex::find_other(Stream stream) const {
   for (const auto& s : streams_) {
@@ -21,15 +27,15 @@ FreeBlockIndex::StreamBins& FreeBlockIndex::switch_stream(Stream stream) {
 void FreeBlockIndex::to_heap(StreamBins& s, std::size_t i) {
   const auto index = static_cast<std::uint16_t>(s.heaps.size());
   AddressHeap& h = s.heaps.emplace_back();
-  for (Block* b = s.heads[i]; b != nullptr;) {
-    Block* const next = b->bin_next;
-    b->bin_prev = nullptr;
-    h.push(b);  // overwrites bin_next (heap_pos shares its place)
-    b = next;
+  BinLink& sentinel = s.lists[i];
+  for (BinLink* l = sentinel.next; l != &sentinel;) {
+    BinLink* const next = l->next;
+    h.push(block_of(l));  // overwrites the link (heap_pos shares its place)
+    l = next;
   }
+  sentinel = {&sentinel, &sentinel};
   s.lengths[i] = index;
   s.heaped[i / 64] |= std::uint64_t{1} << (i % 64);
-  s.heads[i] = h.top();
 }
 
 std::vector<Block*> FreeBlockIndex::at_least(Stream stream, std::size_t min_size) const {

@@ -3,8 +3,10 @@
 //
 // Per stream, blocks of up to 2 MiB sit in exact size bins (one a 512-byte multiple, 4096 in all)
 // with a two-level bitmap of the non-empty ones, so the smallest bin that fits is found with two
-// bit scans. A bin is an intrusive doubly linked list in no order (the last inserted first), so
-// insert and erase are O(1) pointer updates that read no other block's address; best fit looks
+// bit scans. A bin is an intrusive circular list in no order (the last inserted first) through a
+// sentinel link, so insert and erase are a few pointer updates without branches (whether a bin is
+// empty is a coin toss on random workloads, and a mispredicted branch costs more than the
+// update), reading no other block's address; best fit looks
 // through the chosen bin for its lowest address, which is free for the common bin of one block
 // (its only block is read anyway) and bounded by kMaxScan blocks otherwise. A bin that would grow
 // past kMaxScan blocks becomes an AddressHeap (address_heap.h) for good: O(log n) insert and
@@ -12,9 +14,9 @@
 // all share one. Binned sizes allocate nothing but a heap's growth. Blocks above 2 MiB sit in an
 // ordered set by (size, address): O(log n), and an insert allocates a node.
 //
-// Not thread-safe (the allocator's mutex guards it). Blocks are linked in through their bin_prev /
-// bin_next pointers (list), heap_pos (heap) and in_tree (set); a block's size and address must not
-// change while it is in the index.
+// Not thread-safe (the allocator's mutex guards it). Blocks are linked in through their `bin`
+// link (list), heap_pos (heap) and in_tree (set); a block's size and address must not change
+// while it is in the index.
 #pragma once
 
 #include <array>
@@ -61,10 +63,12 @@ class FreeBlockIndex {
  private:
   using Bits = std::array<std::uint64_t, kBins / 64>;
   struct StreamBins {
-    explicit StreamBins(Stream s) : stream(s) {}
+    explicit StreamBins(Stream s);
+    StreamBins(const StreamBins&) = delete;  // the sentinels link themselves
+    StreamBins& operator=(const StreamBins&) = delete;
     Stream stream;
-    // Bin i (blocks of (i + 1) * 512 bytes): its list's first block, or its heap's lowest address.
-    std::array<Block*, kBins> heads{};
+    // Bin i (blocks of (i + 1) * 512 bytes): the sentinel of its list (unused once it is a heap).
+    std::array<BinLink, kBins> lists;
     Bits bits{};                // bit i: bin i is not empty
     std::uint64_t summary = 0;  // bit w: bits[w] != 0
     // Bin i's list length, or, when it is a heap, its index in `heaps`.
@@ -77,15 +81,19 @@ class FreeBlockIndex {
 
   static std::size_t bin_of(std::size_t size) { return size / kMinBlockSize - 1; }
   static bool test(const Bits& bits, std::size_t i) { return (bits[i / 64] >> (i % 64) & 1) != 0; }
+  static Block* block_of(BinLink* link) {
+    return reinterpret_cast<Block*>(reinterpret_cast<char*>(link) - offsetof(Block, bin));
+  }
   static void mark_non_empty(StreamBins& s, std::size_t i);
-  static void mark_empty(StreamBins& s, std::size_t i);
-  // Returns the block with the lowest address in the list that starts at `first`.
-  static Block* lowest_in_list(Block* first);
+  // Clears bin i's bit when `empty` (without a branch).
+  static void mark_empty_if(StreamBins& s, std::size_t i, bool empty);
+  // Returns the block with the lowest address in the non-empty list of `sentinel`.
+  static Block* lowest_in_list(const BinLink& sentinel);
   // Adds b to bin i's list. REQUIRES: the bin is in list mode, shorter than kMaxScan.
   static void insert_listed(StreamBins& s, std::size_t i, Block* b);
   // Makes bin i a heap, with the blocks of its list.
   [[gnu::noinline]] static void to_heap(StreamBins& s, std::size_t i);
-  // Adds b to / removes it from heaped bin i, keeping heads[i] and the bitmaps current.
+  // Adds b to / removes it from heaped bin i, keeping the bitmaps current.
   static void heap_insert(StreamBins& s, std::size_t i, Block* b);
   static void heap_erase(StreamBins& s, std::size_t i, Block* b);
 
@@ -118,9 +126,10 @@ inline void FreeBlockIndex::mark_non_empty(StreamBins& s, std::size_t i) {
   s.summary |= std::uint64_t{1} << (i / 64);
 }
 
-inline void FreeBlockIndex::mark_empty(StreamBins& s, std::size_t i) {
-  s.bits[i / 64] &= ~(std::uint64_t{1} << (i % 64));
-  if (s.bits[i / 64] == 0) s.summary &= ~(std::uint64_t{1} << (i / 64));
+inline void FreeBlockIndex::mark_empty_if(StreamBins& s, std::size_t i, bool empty) {
+  std::uint64_t& word = s.bits[i / 64];
+  word &= ~(std::uint64_t{empty} << (i % 64));
+  s.summary &= ~(std::uint64_t{word == 0} << (i / 64));
 }
 
 inline void FreeBlockIndex::insert(Block* b, Stream stream) {
@@ -137,7 +146,6 @@ inline void FreeBlockIndex::insert(Block* b, Stream stream) {
     heap_insert(s, i, b);
     return;
   }
-  b->bin_prev = b->bin_next = nullptr;
   b->in_tree = true;
   s.ordered.insert(b);
 }
@@ -145,17 +153,18 @@ inline void FreeBlockIndex::insert(Block* b, Stream stream) {
 inline void FreeBlockIndex::insert_listed(StreamBins& s, std::size_t i, Block* b) {
   ++s.lengths[i];
   b->in_tree = false;
-  Block* const first = s.heads[i];
-  b->bin_prev = nullptr;
-  b->bin_next = first;
-  if (first != nullptr) first->bin_prev = b;
-  s.heads[i] = b;
+  BinLink& sentinel = s.lists[i];
+  BinLink* const first = sentinel.next;  // the sentinel itself when the bin is empty
+  b->bin = {&sentinel, first};
+  first->prev = &b->bin;
+  sentinel.next = &b->bin;
   mark_non_empty(s, i);
 }
 
-inline Block* FreeBlockIndex::lowest_in_list(Block* first) {
-  Block* lowest = first;
-  for (Block* b = first->bin_next; b != nullptr; b = b->bin_next) {
+inline Block* FreeBlockIndex::lowest_in_list(const BinLink& sentinel) {
+  Block* lowest = block_of(sentinel.next);
+  for (BinLink* l = sentinel.next->next; l != &sentinel; l = l->next) {
+    Block* const b = block_of(l);
     if (b->ptr < lowest->ptr) lowest = b;
   }
   return lowest;
@@ -163,17 +172,14 @@ inline Block* FreeBlockIndex::lowest_in_list(Block* first) {
 
 inline void FreeBlockIndex::heap_insert(StreamBins& s, std::size_t i, Block* b) {
   b->in_tree = false;
-  AddressHeap& h = s.heaps[s.lengths[i]];
-  h.push(b);
-  s.heads[i] = h.top();
+  s.heaps[s.lengths[i]].push(b);
   mark_non_empty(s, i);
 }
 
 inline void FreeBlockIndex::heap_erase(StreamBins& s, std::size_t i, Block* b) {
   AddressHeap& h = s.heaps[s.lengths[i]];
   h.erase(b);
-  s.heads[i] = h.top();
-  if (h.empty()) mark_empty(s, i);
+  mark_empty_if(s, i, h.empty());
 }
 
 inline void FreeBlockIndex::erase(Block* b, Stream stream) {
@@ -188,16 +194,10 @@ inline void FreeBlockIndex::erase(Block* b, Stream stream) {
     heap_erase(s, i, b);
     return;
   }
-  --s.lengths[i];
-  Block* const next = b->bin_next;
-  if (next != nullptr) next->bin_prev = b->bin_prev;
-  if (b->bin_prev != nullptr) {
-    b->bin_prev->bin_next = next;
-  } else {
-    s.heads[i] = next;
-    if (next == nullptr) mark_empty(s, i);
-  }
-  b->bin_prev = b->bin_next = nullptr;
+  const bool empty = --s.lengths[i] == 0;
+  b->bin.prev->next = b->bin.next;
+  b->bin.next->prev = b->bin.prev;
+  mark_empty_if(s, i, empty);
 }
 
 inline Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
@@ -219,10 +219,11 @@ inline Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
       }
     }
     if (bin < kBins) {
-      Block* const first = s->heads[bin];
-      // A heap's first block is its lowest; a list of one is its own lowest.
-      if (test(s->heaped, bin) || first->bin_next == nullptr) return first;
-      return lowest_in_list(first);
+      if (test(s->heaped, bin)) return s->heaps[s->lengths[bin]].top();
+      const BinLink& sentinel = s->lists[bin];
+      BinLink* const first = sentinel.next;
+      if (first->next == &sentinel) return block_of(first);  // one block: the lowest
+      return lowest_in_list(sentinel);
     }
     // No binned block fits; every block in the ordered set that does is larger than the bins.
   }
