@@ -46,7 +46,10 @@ struct alignas(64) Block {
   bool stream_uses : 1 = false;  // record_stream() named other streams (kept by the allocator)
   bool small : 1 = false;        // in the small pool (a copy of segment->small)
   bool in_tree : 1 = false;      // pooled in FreeBlockIndex's ordered set (above 2 MiB)
-  int pending_events = 0;        // freed, but used on other streams whose events have not completed
+  // Its stream's number (a copy of segment->stream_number), so the free-block index finds the
+  // stream's bins without a trip to the Segment.
+  std::uint16_t stream_number = 0;
+  int pending_events = 0;  // freed, but used on other streams whose events have not completed
 
   // A block is split when it shares its segment with other blocks.
   bool is_split() const { return prev != nullptr || next != nullptr; }
@@ -58,7 +61,8 @@ struct Segment {
   char* base = nullptr;
   std::size_t size = 0;  // bytes allocated; an expandable segment: address space reserved
   Stream stream;
-  bool small = false;  // pool
+  std::uint16_t stream_number = 0;  // the allocator's dense number for `stream`
+  bool small = false;               // pool
   bool expandable = false;
   std::size_t page_size = 0;     // expandable: the unit memory is mapped in
   std::size_t mapped_bytes = 0;  // expandable: memory mapped now
@@ -88,12 +92,12 @@ class BlockArena {
 
   // Returns a free, unlinked block of `segment` covering [ptr, ptr + size).
   Block* make(Segment* segment, char* ptr, std::size_t size, bool mapped = true) {
-    return make_block(segment, segment->small, ptr, size, mapped);
+    return make_block(segment, segment->small, segment->stream_number, ptr, size, mapped);
   }
-  // The same for a piece split off `sibling`: takes the segment and pool from it, so splitting
-  // reads no Segment.
+  // The same for a piece split off `sibling`: takes the segment, pool and stream from it, so
+  // splitting reads no Segment.
   Block* make_beside(const Block* sibling, char* ptr, std::size_t size) {
-    return make_block(sibling->segment, sibling->small, ptr, size, true);
+    return make_block(sibling->segment, sibling->small, sibling->stream_number, ptr, size, true);
   }
   // REQUIRES: b came from make() and is not used any more.
   void recycle(Block* b) {
@@ -102,7 +106,8 @@ class BlockArena {
   }
 
  private:
-  Block* make_block(Segment* segment, bool small, char* ptr, std::size_t size, bool mapped);
+  Block* make_block(Segment* segment, bool small, std::uint16_t stream_number, char* ptr,
+                    std::size_t size, bool mapped);
   // A never used block (out of line: the hot path recycles).
   [[gnu::noinline]] Block* fresh() {
     if (used_ == kChunk) {
@@ -119,8 +124,8 @@ class BlockArena {
   Block* free_ = nullptr;                         // recycled blocks, the last recycled first
 };
 
-inline Block* BlockArena::make_block(Segment* segment, bool small, char* ptr, std::size_t size,
-                                     bool mapped) {
+inline Block* BlockArena::make_block(Segment* segment, bool small, std::uint16_t stream_number,
+                                     char* ptr, std::size_t size, bool mapped) {
   Block* b;
   if (free_ == nullptr) {
     b = fresh();
@@ -133,6 +138,7 @@ inline Block* BlockArena::make_block(Segment* segment, bool small, char* ptr, st
   b->size = size;
   b->segment = segment;
   b->small = small;
+  b->stream_number = stream_number;
   b->mapped = mapped;
   return b;
 }

@@ -21,7 +21,8 @@
 //   - Pool inserts and removals change inactive_split; a step (one hand-out, one free) adds them
 //     up in an InactiveSplitChange and applies the sums once. A step removes blocks from the pool
 //     before it inserts any, so no value between its first and last change exceeds both ends,
-//     and checking the peak once at the end finds the same peak.
+//     and checking the peak once at the end finds the same peak; a step that did not raise the
+//     value cannot have raised the peak, so only a rise is checked.
 // Each pool's counters are one struct, and the hot updates are forced inline, so an update
 // addresses them at constant offsets. Not thread-safe (the allocator's mutex guards it).
 #pragma once
@@ -92,6 +93,15 @@ struct InactiveSplitChange {
     removed += split;
     removed_bytes += static_cast<std::int64_t>(b->size) & -split;
   }
+  // The same for a block known to be split.
+  [[gnu::always_inline]] void add_split(const Block* b) {
+    added += 1;
+    added_bytes += static_cast<std::int64_t>(b->size);
+  }
+  [[gnu::always_inline]] void remove_split(const Block* b) {
+    removed += 1;
+    removed_bytes += static_cast<std::int64_t>(b->size);
+  }
 };
 
 struct AllocatorCounters {
@@ -128,6 +138,7 @@ struct AllocatorCounters {
     Counter& c = pools[pool(small)].*field;
     c.allocated += up;
     c.freed += down;
+    if (up <= down) return;  // no higher than before: the peaks stand (and the check is costly)
     const std::int64_t now = c.current();
     c.peak = std::max(c.peak, now);
     Counter& all = pools[kStatAll].*field;

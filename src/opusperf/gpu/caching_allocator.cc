@@ -113,7 +113,7 @@ class CachingAllocator::Impl {
     if (bytes == 0) return nullptr;
     std::lock_guard lock(mu_);
     process_events();
-    Request r{stream, 0, bytes, false, 0};
+    Request r{stream, stream_number_of(stream), 0, bytes, false, 0};
     if (bytes <= kLargestRequest) {
       r.size = round_allocation_size(bytes);
       r.small = r.size <= kSmallSize;
@@ -231,11 +231,34 @@ class CachingAllocator::Impl {
  private:
   struct Request {
     Stream stream;
-    std::size_t size = 0;       // rounded
-    std::size_t requested = 0;  // as asked
+    std::uint16_t stream_number = 0;  // stream_number_of(stream)
+    std::size_t size = 0;             // rounded
+    std::size_t requested = 0;        // as asked
     bool small = false;
     std::size_t segment_size = 0;  // of a new plain segment (set on a cache miss)
   };
+
+  // ---- streams ----
+
+  // Returns the dense number of `stream` (0 is the default stream), numbering it on first use.
+  std::uint16_t stream_number_of(Stream stream) {
+    if (stream == last_stream_) return last_stream_number_;
+    return number_stream(stream);
+  }
+  [[gnu::noinline]] std::uint16_t number_stream(Stream stream) {
+    auto it = std::find(streams_.begin(), streams_.end(), stream);
+    if (it == streams_.end()) {
+      if (streams_.size() > std::numeric_limits<std::uint16_t>::max()) {
+        throw std::invalid_argument(
+            fmt::format("gpu allocator: more than {} streams in use",
+                        std::size_t{std::numeric_limits<std::uint16_t>::max()} + 1));
+      }
+      it = streams_.insert(streams_.end(), stream);
+    }
+    last_stream_ = stream;
+    last_stream_number_ = static_cast<std::uint16_t>(it - streams_.begin());
+    return last_stream_number_;
+  }
 
   // ---- statistics ----
 
@@ -248,43 +271,44 @@ class CachingAllocator::Impl {
   FreeBlockIndex& pool(bool small) { return small ? small_pool_ : large_pool_; }
 
   // Every change of a free block's neighbours goes through remove/insert, so a block counts as
-  // inactive_split exactly while it is pooled with a neighbour. The hot paths collect a step's
-  // changes in an InactiveSplitChange and apply them once (allocator_counters.h says why that is
-  // exact); the one-argument forms apply at once, for the rare paths.
-  // `stream` is b's stream (callers on the hot paths know it without reading b's Segment).
-  [[gnu::always_inline]] void insert_into_pool(Block* b, Stream stream,
-                                               InactiveSplitChange& change) {
-    pool(b->small).insert(b, stream);
+  // inactive_split exactly while it is pooled with a neighbour. The hot paths (take_free_block,
+  // hand_out, free_block) pool and unpool blocks without statistics and note each step's
+  // inactive_split changes in an InactiveSplitChange themselves, from what they know (a piece
+  // split off a block, or a free neighbour, is split), and apply them once (allocator_counters.h
+  // says why that is exact); insert_into_pool and remove_from_pool apply at once, for the rare
+  // paths.
+  [[gnu::always_inline]] void pool_block(Block* b) {
+    pool(b->small).insert(b);
     b->pooled = true;
-    change.add(b);
   }
-  [[gnu::always_inline]] void remove_from_pool(Block* b, Stream stream,
-                                               InactiveSplitChange& change) {
-    pool(b->small).erase(b, stream);
+  [[gnu::always_inline]] void unpool_block(Block* b) {
+    pool(b->small).erase(b);
     b->pooled = false;
-    change.remove(b);
   }
   void insert_into_pool(Block* b) {
+    pool_block(b);
     InactiveSplitChange change;
-    insert_into_pool(b, b->stream(), change);
+    change.add(b);
     stats_.apply(change, b->small);
   }
   void remove_from_pool(Block* b) {
+    unpool_block(b);
     InactiveSplitChange change;
-    remove_from_pool(b, b->stream(), change);
+    change.remove(b);
     stats_.apply(change, b->small);
   }
 
   // Returns the best-fitting pooled block for r (removed from its pool, noted in `change`), or
   // nullptr.
   Block* take_free_block(const Request& r, InactiveSplitChange& change) {
-    Block* b = pool(r.small).best_fit(r.stream, r.size);
+    Block* b = pool(r.small).best_fit(r.stream_number, r.size);
     if (b == nullptr) return nullptr;
     const std::size_t max_split = options_.max_split_size;
     // Keep oversize blocks for oversize requests, and do not waste a large one on a much smaller.
     if (r.size < max_split && b->size >= max_split) return nullptr;
     if (r.size >= max_split && b->size >= r.size + kLargeBuffer) return nullptr;
-    remove_from_pool(b, r.stream, change);
+    unpool_block(b);
+    change.remove(b);
     return b;
   }
 
@@ -301,7 +325,8 @@ class CachingAllocator::Impl {
       Block* rest = arena_.make_beside(b, b->ptr + r.size, b->size - r.size);
       link_after(b, rest);
       b->size = r.size;
-      insert_into_pool(rest, r.stream, change);
+      pool_block(rest);
+      change.add_split(rest);
     }
     b->allocated = true;
     b->requested = r.requested;
@@ -330,19 +355,21 @@ class CachingAllocator::Impl {
   // Returns a block that is no longer allocated nor waited on to its pool, merged with its free
   // neighbours.
   void free_block(Block* b) {
-    const Stream stream = b->stream();
     InactiveSplitChange change;
-    if (b->next != nullptr && b->next->pooled) {
-      remove_from_pool(b->next, stream, change);
-      absorb_next(b, b->next);
+    // A free neighbour is split (b is beside it).
+    if (Block* next = b->next; next != nullptr && next->pooled) {
+      unpool_block(next);
+      change.remove_split(next);
+      absorb_next(b, next);
     }
-    if (b->prev != nullptr && b->prev->pooled) {
-      Block* prev = b->prev;
-      remove_from_pool(prev, stream, change);
+    if (Block* prev = b->prev; prev != nullptr && prev->pooled) {
+      unpool_block(prev);
+      change.remove_split(prev);
       absorb_next(prev, b);
       b = prev;
     }
-    insert_into_pool(b, stream, change);
+    pool_block(b);
+    change.add(b);
     stats_.apply(change, b->small);
     if (!b->is_split()) b->segment->idle_since = ++idle_clock_;
   }
@@ -392,6 +419,7 @@ class CachingAllocator::Impl {
     seg->base = static_cast<char*>(ptr);
     seg->size = size;
     seg->stream = r.stream;
+    seg->stream_number = r.stream_number;
     seg->small = r.small;
     Block* b = arena_.make(seg.get(), seg->base, size);
     seg->head = b;
@@ -431,7 +459,7 @@ class CachingAllocator::Impl {
     const std::size_t max_split = options_.max_split_size;
     if (max_split == kUnlimited) return false;
     std::vector<Block*> candidates;  // oversize idle plain segments of the stream, by size
-    for (Block* b : pool(r.small).at_least(r.stream, max_split)) {
+    for (Block* b : pool(r.small).at_least(r.stream_number, max_split)) {
       if (!b->segment->expandable && !b->is_split()) candidates.push_back(b);
     }
     if (candidates.empty()) return false;
@@ -505,6 +533,7 @@ class CachingAllocator::Impl {
     seg->base = static_cast<char*>(base);
     seg->size = va;
     seg->stream = r.stream;
+    seg->stream_number = r.stream_number;
     seg->small = r.small;
     seg->expandable = true;
     seg->page_size = page;
@@ -664,7 +693,10 @@ class CachingAllocator::Impl {
   std::vector<std::pair<Event, Block*>> pending_;                      // guarded by mu_
   std::vector<Event> free_events_;                                     // guarded by mu_
   std::uint64_t idle_clock_ = 0;                                       // guarded by mu_
-  bool device_refused_ = false;  // the last miss failed in the device, not at the cap
+  std::vector<Stream> streams_{Stream{}};                              // by number; guarded by mu_
+  Stream last_stream_;                    // the one numbered last; guarded by mu_
+  std::uint16_t last_stream_number_ = 0;  // guarded by mu_
+  bool device_refused_ = false;           // the last miss failed in the device, not at the cap
 };
 
 CachingAllocator::CachingAllocator(DeviceBackend& backend, CachingAllocatorOptions options)

@@ -5,23 +5,15 @@
 
 namespace opusperf::gpu::detail {
 
-FreeBlockIndex::StreamBins::StreamBins(Stream s) : stream(s) {
+FreeBlockIndex::StreamBins::StreamBins() {
   for (BinLink& sentinel : lists)
     sentinel = {&sentinel, &sentinel};
 }
 
-const FreeBlockIndex::StreamBins* FreeBlockIndex::find_other(Stream stream) const {
-  for (const auto& s : streams_) {
-    if (s->stream == stream) return s.get();
-  }
-  return nullptr;
-}
-
-FreeBlockIndex::StreamBins& FreeBlockIndex::switch_stream(Stream stream) {
-  for (const auto& s : streams_) {
-    if (s->stream == stream) return *(last_ = s.get());
-  }
-  return *(last_ = streams_.emplace_back(std::make_unique<StreamBins>(stream)).get());
+FreeBlockIndex::StreamBins& FreeBlockIndex::make_bins(std::uint16_t stream) {
+  if (stream >= streams_.size()) streams_.resize(std::size_t{stream} + 1);
+  streams_[stream] = std::make_unique<StreamBins>();
+  return *streams_[stream];
 }
 
 void FreeBlockIndex::to_heap(StreamBins& s, std::size_t i) {
@@ -38,7 +30,7 @@ void FreeBlockIndex::to_heap(StreamBins& s, std::size_t i) {
   s.heaped[i / 64] |= std::uint64_t{1} << (i % 64);
 }
 
-std::vector<Block*> FreeBlockIndex::at_least(Stream stream, std::size_t min_size) const {
+std::vector<Block*> FreeBlockIndex::at_least(std::uint16_t stream, std::size_t min_size) const {
   std::vector<Block*> out;
   const StreamBins* s = find(stream);
   if (s == nullptr) return out;

@@ -45,28 +45,25 @@ class FreeBlockIndex {
   FreeBlockIndex(const FreeBlockIndex&) = delete;
   FreeBlockIndex& operator=(const FreeBlockIndex&) = delete;
 
-  // `stream` is b's stream, passed by callers that know it so that the index need not read b's
-  // Segment (a likely cache miss).
-  // REQUIRES: b is not in the index; b->size is a positive multiple of kMinBlockSize;
-  // stream == b->stream().
-  void insert(Block* b, Stream stream);
-  // REQUIRES: b is in the index, with the size and address it had when inserted;
-  // stream == b->stream().
-  void erase(Block* b, Stream stream);
-  // Returns the smallest block of `stream` with at least `size` bytes, the lowest address among
-  // equals, or nullptr. REQUIRES: size > 0.
-  Block* best_fit(Stream stream, std::size_t size) const;
-  // Returns the blocks of `stream` of at least `min_size` bytes, smallest first.
+  // Streams are known by the allocator's dense numbers (Block::stream_number), so the index finds
+  // a block's stream bins by indexing, without reading its Segment (a likely cache miss).
+  // REQUIRES: b is not in the index; b->size is a positive multiple of kMinBlockSize.
+  void insert(Block* b);
+  // REQUIRES: b is in the index, with the size, address and stream it had when inserted.
+  void erase(Block* b);
+  // Returns the smallest block of stream number `stream` with at least `size` bytes, the lowest
+  // address among equals, or nullptr. REQUIRES: size > 0.
+  Block* best_fit(std::uint16_t stream, std::size_t size) const;
+  // Returns the blocks of stream number `stream` of at least `min_size` bytes, smallest first.
   // REQUIRES: min_size > kBinnedLimit.
-  std::vector<Block*> at_least(Stream stream, std::size_t min_size) const;
+  std::vector<Block*> at_least(std::uint16_t stream, std::size_t min_size) const;
 
  private:
   using Bits = std::array<std::uint64_t, kBins / 64>;
   struct StreamBins {
-    explicit StreamBins(Stream s);
+    StreamBins();
     StreamBins(const StreamBins&) = delete;  // the sentinels link themselves
     StreamBins& operator=(const StreamBins&) = delete;
-    Stream stream;
     // Bin i (blocks of (i + 1) * 512 bytes): the sentinel of its list (unused once it is a heap).
     std::array<BinLink, kBins> lists;
     Bits bits{};                // bit i: bin i is not empty
@@ -97,28 +94,22 @@ class FreeBlockIndex {
   static void heap_insert(StreamBins& s, std::size_t i, Block* b);
   static void heap_erase(StreamBins& s, std::size_t i, Block* b);
 
-  // The bins of `stream`, or nullptr. Inline for the stream used last; the rest out of line, so
-  // that the hot paths inline the common case.
-  const StreamBins* find(Stream stream) const;
-  [[gnu::noinline]] const StreamBins* find_other(Stream stream) const;
-  // The bins of `stream`, made on first use.
-  StreamBins& bins_of(Stream stream);
-  [[gnu::noinline]] StreamBins& switch_stream(Stream stream);
+  // The bins of stream number `stream`, or nullptr.
+  const StreamBins* find(std::uint16_t stream) const {
+    return stream < streams_.size() ? streams_[stream].get() : nullptr;
+  }
+  // The bins of stream number `stream`, made on first use (out of line: rare).
+  StreamBins& bins_of(std::uint16_t stream);
+  [[gnu::noinline]] StreamBins& make_bins(std::uint16_t stream);
 
-  std::vector<std::unique_ptr<StreamBins>> streams_;  // few: one per stream in use
-  StreamBins* last_ = nullptr;                        // the one used last (usually the only one)
+  std::vector<std::unique_ptr<StreamBins>> streams_;  // by stream number; null: never used
 };
 
 // The hot paths, inline: the allocator calls them several times an operation.
 
-inline FreeBlockIndex::StreamBins& FreeBlockIndex::bins_of(Stream stream) {
-  if (last_ != nullptr && last_->stream == stream) return *last_;
-  return switch_stream(stream);
-}
-
-inline const FreeBlockIndex::StreamBins* FreeBlockIndex::find(Stream stream) const {
-  if (last_ != nullptr && last_->stream == stream) return last_;
-  return find_other(stream);
+inline FreeBlockIndex::StreamBins& FreeBlockIndex::bins_of(std::uint16_t stream) {
+  if (stream < streams_.size() && streams_[stream] != nullptr) return *streams_[stream];
+  return make_bins(stream);
 }
 
 inline void FreeBlockIndex::mark_non_empty(StreamBins& s, std::size_t i) {
@@ -132,8 +123,8 @@ inline void FreeBlockIndex::mark_empty_if(StreamBins& s, std::size_t i, bool emp
   s.summary &= ~(std::uint64_t{word == 0} << (i / 64));
 }
 
-inline void FreeBlockIndex::insert(Block* b, Stream stream) {
-  StreamBins& s = bins_of(stream);
+[[gnu::always_inline]] inline void FreeBlockIndex::insert(Block* b) {
+  StreamBins& s = bins_of(b->stream_number);
   if (b->size <= kBinnedLimit) {
     const std::size_t i = bin_of(b->size);
     if (!test(s.heaped, i)) {
@@ -182,8 +173,8 @@ inline void FreeBlockIndex::heap_erase(StreamBins& s, std::size_t i, Block* b) {
   mark_empty_if(s, i, h.empty());
 }
 
-inline void FreeBlockIndex::erase(Block* b, Stream stream) {
-  StreamBins& s = bins_of(stream);
+[[gnu::always_inline]] inline void FreeBlockIndex::erase(Block* b) {
+  StreamBins& s = *streams_[b->stream_number];  // made when b was inserted
   if (b->in_tree) {
     b->in_tree = false;
     s.ordered.erase(b);
@@ -200,7 +191,7 @@ inline void FreeBlockIndex::erase(Block* b, Stream stream) {
   mark_empty_if(s, i, empty);
 }
 
-inline Block* FreeBlockIndex::best_fit(Stream stream, std::size_t size) const {
+inline Block* FreeBlockIndex::best_fit(std::uint16_t stream, std::size_t size) const {
   const StreamBins* s = find(stream);
   if (s == nullptr) return nullptr;
   if (size <= kBinnedLimit) {

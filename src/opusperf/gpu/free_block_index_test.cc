@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <vector>
@@ -20,11 +21,10 @@ constexpr std::size_t MiB = 1024 * KiB;
 struct Model {
   std::vector<Block*> free;  // in the index
 
-  Block* best_fit(Stream stream, std::size_t size, const std::vector<Stream>& stream_of,
-                  const Block* base) const {
+  Block* best_fit(std::uint16_t stream, std::size_t size) const {
     Block* best = nullptr;
     for (Block* b : free) {
-      if (stream_of[static_cast<std::size_t>(b - base)] != stream || b->size < size) continue;
+      if (b->stream_number != stream || b->size < size) continue;
       if (best == nullptr || b->size < best->size || (b->size == best->size && b->ptr < best->ptr))
         best = b;
     }
@@ -38,7 +38,6 @@ TEST(FreeBlockIndexTest, BestFitMatchesABruteForceModelThroughListsHeapsAndTheSe
   const std::vector<std::size_t> sizes = {512, 4 * KiB, 2 * MiB, 6 * MiB, 20 * MiB};
   std::mt19937_64 rng(11);
   auto blocks = std::make_unique<Block[]>(kBlocks);
-  std::vector<Stream> stream_of(kBlocks);
   std::vector<bool> in(kBlocks, false);
   for (std::size_t i = 0; i < kBlocks; ++i) {
     // Distinct addresses, in shuffled order relative to the block numbers.
@@ -47,7 +46,7 @@ TEST(FreeBlockIndexTest, BestFitMatchesABruteForceModelThroughListsHeapsAndTheSe
     const std::size_t pick = rng() % 10;
     blocks[i].size = pick < 6 ? sizes[0] : pick < 8 ? sizes[2] : sizes[1 + 2 * (rng() % 2)];
     if (rng() % 50 == 0) blocks[i].size = sizes[4];
-    stream_of[i] = Stream{rng() % 8 == 0 ? 1u : 0u};
+    blocks[i].stream_number = rng() % 8 == 0 ? 1 : 0;
   }
   FreeBlockIndex index;
   Model model;
@@ -57,28 +56,28 @@ TEST(FreeBlockIndexTest, BestFitMatchesABruteForceModelThroughListsHeapsAndTheSe
     const std::size_t i = rng() % kBlocks;
     Block* b = &blocks[i];
     if (!in[i]) {
-      index.insert(b, stream_of[i]);
+      index.insert(b);
       model.free.push_back(b);
     } else {
-      index.erase(b, stream_of[i]);
+      index.erase(b);
       std::erase(model.free, b);
     }
     in[i] = !in[i];
-    if (b->size == sizes[0] && stream_of[i] == Stream{0}) {
+    if (b->size == sizes[0] && b->stream_number == 0) {
       small_free += in[i] ? 1 : -1;
       most_small_free = std::max(most_small_free, small_free);
     }
-    for (const Stream stream : {Stream{0}, Stream{1}}) {
+    for (const std::uint16_t stream : {0, 1}) {
       for (std::size_t want : {std::size_t{1}, 512 + std::size_t{1}, 5 * KiB, 2 * MiB, 2 * MiB + 1,
                                7 * MiB, 21 * MiB}) {
-        ASSERT_EQ(index.best_fit(stream, want), model.best_fit(stream, want, stream_of, &blocks[0]))
-            << "step " << step << ", stream " << stream.id << ", size " << want;
+        ASSERT_EQ(index.best_fit(stream, want), model.best_fit(stream, want))
+            << "step " << step << ", stream " << stream << ", size " << want;
       }
     }
   }
   EXPECT_GT(most_small_free, FreeBlockIndex::kMaxScan) << "the heap form was not exercised";
   // at_least lists the set's blocks of the stream, smallest first.
-  const std::vector<Block*> large = index.at_least(Stream{0}, 3 * MiB);
+  const std::vector<Block*> large = index.at_least(0, 3 * MiB);
   for (std::size_t k = 1; k < large.size(); ++k)
     EXPECT_LE(large[k - 1]->size, large[k]->size);
 }
