@@ -52,7 +52,10 @@ struct alignas(64) Block {
   int pending_events = 0;  // freed, but used on other streams whose events have not completed
 
   // A block is split when it shares its segment with other blocks.
-  bool is_split() const { return prev != nullptr || next != nullptr; }
+  // (Without a branch: on random workloads it is a coin toss.)
+  bool is_split() const {
+    return (reinterpret_cast<std::uintptr_t>(prev) | reinterpret_cast<std::uintptr_t>(next)) != 0;
+  }
   Stream stream() const;
 };
 static_assert(sizeof(Block) == 64, "a block is one cache line");

@@ -338,17 +338,20 @@ class CachingAllocator::Impl {
     return b->ptr;
   }
 
-  static void link_after(Block* b, Block* n) {
+  // The neighbour updates write to scratch_block_ where a segment ends, instead of branching
+  // on it (whether a block is the last of its segment is a coin toss on random workloads).
+  Block* or_scratch(Block* b) { return b != nullptr ? b : &scratch_block_; }
+  void link_after(Block* b, Block* n) {
     n->prev = b;
     n->next = b->next;
-    if (b->next != nullptr) b->next->prev = n;
+    or_scratch(b->next)->prev = n;
     b->next = n;
   }
   // Makes `into` cover `gone` too and recycles `gone`. REQUIRES: gone == into->next.
   void absorb_next(Block* into, Block* gone) {
     into->size += gone->size;
     into->next = gone->next;
-    if (into->next != nullptr) into->next->prev = into;
+    or_scratch(into->next)->prev = into;
     arena_.recycle(gone);
   }
 
@@ -371,7 +374,9 @@ class CachingAllocator::Impl {
     pool_block(b);
     change.add(b);
     stats_.apply(change, b->small);
-    if (!b->is_split()) b->segment->idle_since = ++idle_clock_;
+    // A segment whose block is whole again is idle from now (the clock orders idle segments for
+    // garbage collection); without a branch, as above.
+    (b->is_split() ? &scratch_segment_ : b->segment)->idle_since = ++idle_clock_;
   }
 
   // ---- stream events ----
@@ -693,10 +698,12 @@ class CachingAllocator::Impl {
   std::vector<std::pair<Event, Block*>> pending_;                      // guarded by mu_
   std::vector<Event> free_events_;                                     // guarded by mu_
   std::uint64_t idle_clock_ = 0;                                       // guarded by mu_
-  std::vector<Stream> streams_{Stream{}};                              // by number; guarded by mu_
-  Stream last_stream_;                    // the one numbered last; guarded by mu_
-  std::uint16_t last_stream_number_ = 0;  // guarded by mu_
-  bool device_refused_ = false;           // the last miss failed in the device, not at the cap
+  Block scratch_block_;                    // written instead of a missing neighbour; never read
+  Segment scratch_segment_;                // written instead of a split block's segment; never read
+  std::vector<Stream> streams_{Stream{}};  // by number; guarded by mu_
+  Stream last_stream_;                     // the one numbered last; guarded by mu_
+  std::uint16_t last_stream_number_ = 0;   // guarded by mu_
+  bool device_refused_ = false;            // the last miss failed in the device, not at the cap
 };
 
 CachingAllocator::CachingAllocator(DeviceBackend& backend, CachingAllocatorOptions options)
