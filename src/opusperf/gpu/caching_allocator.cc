@@ -359,13 +359,13 @@ class CachingAllocator::Impl {
   // neighbours.
   void free_block(Block* b) {
     InactiveSplitChange change;
-    // A free neighbour is split (b is beside it).
-    if (Block* next = b->next; next != nullptr && next->pooled) {
+    // A free neighbour is split (b is beside it). (scratch_block_ is never pooled.)
+    if (Block* next = or_scratch(b->next); next->pooled) {
       unpool_block(next);
       change.remove_split(next);
       absorb_next(b, next);
     }
-    if (Block* prev = b->prev; prev != nullptr && prev->pooled) {
+    if (Block* prev = or_scratch(b->prev); prev->pooled) {
       unpool_block(prev);
       change.remove_split(prev);
       absorb_next(prev, b);
