@@ -125,9 +125,12 @@ struct AllocatorCounters {
     Counter& c = pools[pool(small)].*field;
     c.allocated += n;
     const std::int64_t now = c.current();
-    c.peak = std::max(c.peak, now);
+    // Branches, not max(): after warm-up a value is rarely above its peak, so they predict well
+    // and spare the store.
+    if (now > c.peak) c.peak = now;
     Counter& all = pools[kStatAll].*field;
-    all.peak = std::max(all.peak, now + (pools[other(small)].*field).current());
+    const std::int64_t all_now = now + (pools[other(small)].*field).current();
+    if (all_now > all.peak) all.peak = all_now;
   }
   [[gnu::always_inline]] void decrease(Counter CounterSet::*field, bool small, std::int64_t n) {
     (pools[pool(small)].*field).freed += n;
