@@ -57,7 +57,8 @@ step "benchmarking the caching allocator against cudaMalloc/cudaFree"
 results=()
 for ops in 10000 100000; do
   out="$build/bench-alloc-cuda-$ops.json"
-  if ! "$build/bin/opusperf" bench alloc --backend cuda --ops "$ops" --json >"$out"; then
+  if ! "$build/bin/opusperf" bench alloc --backend cuda --ops "$ops" --repetitions 3 \
+      --baseline-warmups 1 --json >"$out"; then
     failures+=("bench alloc --backend cuda --ops $ops failed")
     continue
   fi

@@ -1,6 +1,8 @@
 #include "bench/gpu/alloc_bench.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <vector>
 
 #include "opusperf/gpu/caching_allocator.h"
@@ -18,11 +20,10 @@ double ns_per_op(std::chrono::nanoseconds took, std::size_t ops) {
   return static_cast<double>(took.count()) / static_cast<double>(ops);
 }
 
-// Runs the workload twice (warm-up, measured). Returns the measured run's time.
-template <class Alloc, class Release>
-ReplayTime warm_replay(const AllocWorkload& w, Alloc&& alloc, Release&& release) {
-  replay(w, alloc, release);
-  return replay(w, alloc, release);
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 std::uint64_t upstream(const AllocatorStats& s) {
@@ -49,43 +50,57 @@ std::uint64_t fragmenting_sequence_reserved(gpu::DeviceBackend& backend, bool ex
 }
 
 AllocBenchResult run_alloc_bench(gpu::DeviceBackend& backend, const AllocBenchOptions& o) {
+  if (o.repetitions < 1 || o.baseline_warmups < 0) {
+    throw std::invalid_argument(
+        "alloc bench: repetitions must be at least 1 and baseline_warmups at least 0");
+  }
   const AllocWorkload w = make_alloc_workload(o.workload);
   AllocBenchResult r;
   r.backend = std::string(backend.name());
   r.ops = w.ops.size();
-  const bool cpu_time = r.backend == "host";
-  r.timing = cpu_time ? "thread_cpu" : "wall";
-  const auto measured = [cpu_time](const ReplayTime& t) { return cpu_time ? t.cpu : t.wall; };
+  r.repetitions = o.repetitions;
+  const bool host = r.backend == "host";
+  r.baseline = host ? "malloc/free" : "cudaMalloc/cudaFree";
+  r.timing = host ? "thread_cpu" : "wall";
+  const auto measured = [host](const ReplayTime& t) { return host ? t.cpu : t.wall; };
+  std::vector<double> pool_wall;
+  std::vector<double> base_wall;
   {
     CachingAllocator pool(backend, {.memory_fraction = o.memory_fraction});
     const auto alloc = [&pool](std::size_t n) { return pool.allocate(n); };
     const auto release = [&pool](void* p, std::size_t) { pool.deallocate(p); };
     const ReplayTime cold = replay(w, alloc, release);
     const AllocatorStats after_cold = pool.stats();
-    const ReplayTime warm = replay(w, alloc, release);
-    const AllocatorStats after_warm = pool.stats();
     r.pool_cold_ns_per_op = ns_per_op(measured(cold), r.ops);
-    r.pool_ns_per_op = ns_per_op(measured(warm), r.ops);
-    r.pool_wall_ns_per_op = ns_per_op(warm.wall, r.ops);
-    r.requests = r.ops;
-    r.upstream_calls = upstream(after_warm) - upstream(after_cold);
-    r.upstream_share = static_cast<double>(r.upstream_calls) / static_cast<double>(r.requests);
     r.upstream_share_cold = static_cast<double>(upstream(after_cold)) / static_cast<double>(r.ops);
+    for (int rep = 0; rep < o.repetitions; ++rep) {
+      const ReplayTime t = replay(w, alloc, release);
+      r.pool_runs_ns_per_op.push_back(ns_per_op(measured(t), r.ops));
+      pool_wall.push_back(ns_per_op(t.wall, r.ops));
+    }
+    r.requests = r.ops * static_cast<std::size_t>(o.repetitions);
+    r.upstream_calls = upstream(pool.stats()) - upstream(after_cold);
+    r.upstream_share = static_cast<double>(r.upstream_calls) / static_cast<double>(r.requests);
   }
-  ReplayTime baseline;
-  if (r.backend == "host") {
-    r.baseline = "malloc/free";
-    baseline = warm_replay(
-        w, [](std::size_t n) { return std::malloc(n); },
-        [](void* p, std::size_t) { std::free(p); });
-  } else {
-    r.baseline = "cudaMalloc/cudaFree";
-    baseline = warm_replay(
-        w, [&backend](std::size_t n) { return backend.allocate(n); },
-        [&backend](void* p, std::size_t n) { backend.deallocate(p, n); });
+  const auto run_baseline = [&]() {
+    return host ? replay(
+                      w, [](std::size_t n) { return std::malloc(n); },
+                      [](void* p, std::size_t) { std::free(p); })
+                : replay(
+                      w, [&backend](std::size_t n) { return backend.allocate(n); },
+                      [&backend](void* p, std::size_t n) { backend.deallocate(p, n); });
+  };
+  for (int rep = 0; rep < o.baseline_warmups; ++rep)
+    r.baseline_warmup_ns_per_op.push_back(ns_per_op(measured(run_baseline()), r.ops));
+  for (int rep = 0; rep < o.repetitions; ++rep) {
+    const ReplayTime t = run_baseline();
+    r.baseline_runs_ns_per_op.push_back(ns_per_op(measured(t), r.ops));
+    base_wall.push_back(ns_per_op(t.wall, r.ops));
   }
-  r.baseline_ns_per_op = ns_per_op(measured(baseline), r.ops);
-  r.baseline_wall_ns_per_op = ns_per_op(baseline.wall, r.ops);
+  r.pool_ns_per_op = median(r.pool_runs_ns_per_op);
+  r.baseline_ns_per_op = median(r.baseline_runs_ns_per_op);
+  r.pool_wall_ns_per_op = median(pool_wall);
+  r.baseline_wall_ns_per_op = median(base_wall);
   r.speedup = r.baseline_ns_per_op / r.pool_ns_per_op;
   r.expandable_reserved_mib =
       static_cast<double>(fragmenting_sequence_reserved(backend, true)) / kMiB;

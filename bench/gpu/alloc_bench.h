@@ -7,9 +7,13 @@
 //   r.speedup;            // baseline ns per op / pool ns per op
 //
 // The baseline is malloc/free on the host backend and the backend's own allocate/deallocate
-// (cudaMalloc/cudaFree) on the CUDA backend. Neither side touches the memory it gets. Each side
-// runs the workload once to warm up (the pool fills its cache, malloc its heap) and once measured;
-// the pool's first run is reported too.
+// (cudaMalloc/cudaFree) on the CUDA backend. Neither side touches the memory it gets. The pool
+// runs the workload once to fill its cache (reported as the cold run); the baseline runs it
+// `baseline_warmups` times first, because glibc's malloc adapts to it (its mmap and trim
+// thresholds rise as chunks are freed), and on this workload a run costs ~3x less after three
+// runs than after one. Then each side runs it `repetitions` times measured, one side after the
+// other (taking turns would let each evict the other's data from the caches); the figures are
+// the medians of the measured runs, the speed-up the ratio of the medians.
 //
 // Thread-safety: runs on the calling thread; the backend must not be used by others meanwhile
 // (the figures would mix).
@@ -18,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bench/gpu/alloc_workload.h"
 #include "opusperf/gpu/device_backend.h"
@@ -27,6 +32,8 @@ namespace opusperf::bench {
 struct AllocBenchOptions {
   AllocWorkloadOptions workload;
   double memory_fraction = 0.9;  // the pool's cap, as a share of the device's memory
+  int repetitions = 5;           // measured runs of each side; >= 1
+  int baseline_warmups = 3;      // runs of the baseline before its measured runs; >= 0
 };
 
 // On the host backend the per-operation figures are CPU time of the benchmarking thread (user +
@@ -38,14 +45,18 @@ struct AllocBenchResult {
   std::string baseline;            // "malloc/free" or "cudaMalloc/cudaFree"
   std::string timing;              // "thread_cpu" or "wall": what the *_ns_per_op figures measure
   std::size_t ops = 0;             // operations per run (allocations + frees)
-  double pool_ns_per_op = 0;       // measured run, after the warm-up run
+  int repetitions = 0;             // measured runs of each side
+  double pool_ns_per_op = 0;       // median of the measured runs, after the warm-up run
   double pool_cold_ns_per_op = 0;  // the warm-up run, from an empty cache
-  double baseline_ns_per_op = 0;   // measured run, after its own warm-up run
+  double baseline_ns_per_op = 0;   // median of the measured runs, after its own warm-up run
   double speedup = 0;              // baseline_ns_per_op / pool_ns_per_op
-  double pool_wall_ns_per_op = 0;
+  double pool_wall_ns_per_op = 0;  // medians of the wall-clock figures
   double baseline_wall_ns_per_op = 0;
-  std::uint64_t requests = 0;          // allocate + deallocate calls in the measured run
-  std::uint64_t upstream_calls = 0;    // backend allocations and frees in the measured run
+  std::vector<double> pool_runs_ns_per_op;  // each measured run, in order
+  std::vector<double> baseline_runs_ns_per_op;
+  std::vector<double> baseline_warmup_ns_per_op;  // the baseline's warm-up runs, in order
+  std::uint64_t requests = 0;          // allocate + deallocate calls in the measured runs
+  std::uint64_t upstream_calls = 0;    // backend allocations and frees in the measured runs
   double upstream_share = 0;           // upstream_calls / requests
   double upstream_share_cold = 0;      // the same for the warm-up run
   double expandable_reserved_mib = 0;  // reserved after the fragmenting sequence
@@ -53,7 +64,8 @@ struct AllocBenchResult {
 };
 
 // Runs both allocators on the workload and the fragmenting sequence on both segment kinds.
-// Throws what the allocator throws (OutOfMemoryError when the device is too small).
+// Throws what the allocator throws (OutOfMemoryError when the device is too small), and
+// std::invalid_argument when options.repetitions < 1 or options.baseline_warmups < 0.
 AllocBenchResult run_alloc_bench(gpu::DeviceBackend& backend, const AllocBenchOptions& options);
 
 // 8 x 16 MiB allocated, all freed, then 4 x 32 MiB (the sequence) on a fresh allocator.

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "bench/gpu/alloc_bench.h"
 #include "opusperf/gpu/host_backend.h"
@@ -102,11 +104,24 @@ TEST(AllocBenchTest, FragmentingSequenceOnTheHostBackend) {
 TEST(AllocBenchTest, ReportsBothSidesOfASmallRun) {
   gpu::HostBackend backend({.capacity_bytes = std::uint64_t{1} << 30});
   const AllocBenchResult r = run_alloc_bench(
-      backend, {.workload = {.operations = 2'000, .max_usage = std::size_t{64} << 20}});
+      backend, {.workload = {.operations = 2'000, .max_usage = std::size_t{64} << 20},
+                .repetitions = 3,
+                .baseline_warmups = 2});
   EXPECT_EQ(r.backend, "host");
   EXPECT_EQ(r.baseline, "malloc/free");
   EXPECT_EQ(r.ops, 2'000u);
-  EXPECT_EQ(r.requests, 2'000u);
+  EXPECT_EQ(r.repetitions, 3);
+  EXPECT_EQ(r.requests, 3 * 2'000u);  // every measured run
+  EXPECT_EQ(r.pool_runs_ns_per_op.size(), 3u);
+  EXPECT_EQ(r.baseline_runs_ns_per_op.size(), 3u);
+  EXPECT_EQ(r.baseline_warmup_ns_per_op.size(), 2u);
+  // The figures are the medians of the measured runs.
+  std::vector<double> pool = r.pool_runs_ns_per_op;
+  std::sort(pool.begin(), pool.end());
+  EXPECT_DOUBLE_EQ(r.pool_ns_per_op, pool[1]);
+  std::vector<double> base = r.baseline_runs_ns_per_op;
+  std::sort(base.begin(), base.end());
+  EXPECT_DOUBLE_EQ(r.baseline_ns_per_op, base[1]);
   EXPECT_GT(r.pool_ns_per_op, 0);
   EXPECT_GT(r.baseline_ns_per_op, 0);
   EXPECT_DOUBLE_EQ(r.speedup, r.baseline_ns_per_op / r.pool_ns_per_op);
@@ -115,6 +130,14 @@ TEST(AllocBenchTest, ReportsBothSidesOfASmallRun) {
   EXPECT_EQ(r.plain_reserved_mib, 256);
   EXPECT_EQ(r.expandable_reserved_mib, 140);
   EXPECT_EQ(backend.bytes_in_use(), 0u);
+}
+
+TEST(AllocBenchTest, RefusesNoMeasuredRuns) {
+  gpu::HostBackend backend({.capacity_bytes = std::uint64_t{1} << 30});
+  EXPECT_THROW(run_alloc_bench(backend, {.workload = {.operations = 2}, .repetitions = 0}),
+               std::invalid_argument);
+  EXPECT_THROW(run_alloc_bench(backend, {.workload = {.operations = 2}, .baseline_warmups = -1}),
+               std::invalid_argument);
 }
 
 }  // namespace
