@@ -46,12 +46,6 @@ struct Counter {
     peak = std::max(peak, allocated - freed);
   }
   void decrease(std::int64_t n) { freed += n; }
-  // Both at once, the peak checked after both.
-  void change(std::int64_t up, std::int64_t down) {
-    allocated += up;
-    freed += down;
-    peak = std::max(peak, allocated - freed);
-  }
   std::int64_t current() const { return allocated - freed; }
   void reset_peak() { peak = current(); }
   Stat stat() const { return Stat{current(), peak, allocated, freed}; }
@@ -161,10 +155,9 @@ struct AllocatorCounters {
   }
   // A block freed by its caller (it may still wait for stream events).
   [[gnu::always_inline]] void give_back(bool small, std::int64_t bytes, std::int64_t requested) {
-    CounterSet& set = pools[pool(small)];
-    set.allocation.freed += 1;
-    set.allocated_bytes.freed += bytes;
-    set.requested_bytes.freed += requested;
+    decrease(&CounterSet::allocation, small, 1);
+    decrease(&CounterSet::allocated_bytes, small, bytes);
+    decrease(&CounterSet::requested_bytes, small, requested);
   }
   // A freed block starts / stops waiting for stream events.
   void start_waiting(bool small, std::int64_t bytes) {
