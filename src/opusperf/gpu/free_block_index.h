@@ -6,9 +6,9 @@
 // bit scans. A bin is an intrusive circular list in no order (the last inserted first) through a
 // sentinel link, so insert and erase are a few pointer updates without branches (whether a bin is
 // empty is a coin toss on random workloads, and a mispredicted branch costs more than the
-// update), reading no other block's address; best fit looks
-// through the chosen bin for its lowest address, which is free for the common bin of one block
-// (its only block is read anyway) and bounded by kMaxScan blocks otherwise. A bin that would grow
+// update), reading no other block's address; best fit looks through the chosen bin for its
+// lowest address, which is free for the common bin of one block (its only block is read anyway)
+// and bounded by kMaxScan blocks otherwise. A bin that would grow
 // past kMaxScan blocks becomes an AddressHeap (address_heap.h) for good: O(log n) insert and
 // erase, its lowest address at hand. Long bins are common: the small pool's idle 2 MiB segments
 // all share one. Binned sizes allocate nothing but a heap's growth. Blocks above 2 MiB sit in an
