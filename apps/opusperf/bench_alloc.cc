@@ -8,7 +8,10 @@
 // medians over --repetitions measured runs of each side (each run in "pool_runs_ns_per_op" and
 // "malloc_runs_ns_per_op"), the baseline measured after --baseline-warmups runs (each in
 // "malloc_warmup_runs_ns_per_op"): glibc's malloc gets ~3x faster on this workload over its
-// first runs, and the figure that counts is the one it settles at.
+// first runs, and the figure that counts is the one it settles at. "floor_ns_per_op" is the
+// size-class floor's median (bench/gpu/size_class_floor.h: the least any thread-safe caching
+// allocator freed by address does) and "floor_speedup" the baseline's over it: the most speed-up
+// an allocator of the pool's kind could show in this run.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -90,7 +93,10 @@ int run_alloc(const AllocOptions& o) {
         {"backend_note", choice.note},
         {"repetitions", r.repetitions},
         {"timing", r.timing},
+        {"floor_ns_per_op", rounded(r.floor_ns_per_op, 10)},
+        {"floor_speedup", rounded(r.floor_speedup, 100)},
         {"pool_runs_ns_per_op", rounded_all(r.pool_runs_ns_per_op)},
+        {"floor_runs_ns_per_op", rounded_all(r.floor_runs_ns_per_op)},
         {"malloc_runs_ns_per_op", rounded_all(r.baseline_runs_ns_per_op)},
         {"malloc_warmup_runs_ns_per_op", rounded_all(r.baseline_warmup_ns_per_op)},
     };
@@ -108,6 +114,10 @@ int run_alloc(const AllocOptions& o) {
                            r.baseline_ns_per_op, fmt::join(r.baseline_warmup_ns_per_op, ", "));
   std::cout << fmt::format("  speedup             {:>9.1f}x   (goal >= 20x, <= 1000 ns/op)\n",
                            r.speedup);
+  std::cout << fmt::format(
+      "  size-class floor    {:>9.1f} ns/op  (no best fit, splitting or statistics: at most "
+      "{:.1f}x for any pool of this kind)\n",
+      r.floor_ns_per_op, r.floor_speedup);
   std::cout << fmt::format(
       "  upstream calls      {:>9} of {} requests = {:.4f}%  (first run {:.2f}%; goal <= 1%)\n",
       r.upstream_calls, r.requests, 100 * r.upstream_share, 100 * r.upstream_share_cold);

@@ -15,6 +15,11 @@
 // other (taking turns would let each evict the other's data from the caches); the figures are
 // the medians of the measured runs, the speed-up the ratio of the medians.
 //
+// Beside them runs the floor (size_class_floor.h): the least a thread-safe caching allocator
+// freed by address does (a stack of free addresses per size, an address map, a mutex; no best
+// fit, splitting, merging or statistics), timed the same way as the pool. baseline / floor is the
+// most speed-up any allocator of the pool's kind could show in this run.
+//
 // Thread-safety: runs on the calling thread; the backend must not be used by others meanwhile
 // (the figures would mix).
 #pragma once
@@ -50,10 +55,13 @@ struct AllocBenchResult {
   double pool_cold_ns_per_op = 0;  // the warm-up run, from an empty cache
   double baseline_ns_per_op = 0;   // median of the measured runs, after its own warm-up run
   double speedup = 0;              // baseline_ns_per_op / pool_ns_per_op
+  double floor_ns_per_op = 0;      // the size-class floor's median, after its own warm-up run
+  double floor_speedup = 0;        // baseline_ns_per_op / floor_ns_per_op
   double pool_wall_ns_per_op = 0;  // medians of the wall-clock figures
   double baseline_wall_ns_per_op = 0;
   std::vector<double> pool_runs_ns_per_op;  // each measured run, in order
   std::vector<double> baseline_runs_ns_per_op;
+  std::vector<double> floor_runs_ns_per_op;
   std::vector<double> baseline_warmup_ns_per_op;  // the baseline's warm-up runs, in order
   std::uint64_t requests = 0;          // allocate + deallocate calls in the measured runs
   std::uint64_t upstream_calls = 0;    // backend allocations and frees in the measured runs

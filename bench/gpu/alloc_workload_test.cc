@@ -125,6 +125,13 @@ TEST(AllocBenchTest, ReportsBothSidesOfASmallRun) {
   EXPECT_GT(r.pool_ns_per_op, 0);
   EXPECT_GT(r.baseline_ns_per_op, 0);
   EXPECT_DOUBLE_EQ(r.speedup, r.baseline_ns_per_op / r.pool_ns_per_op);
+  // The size-class floor ran as often as the pool, and its speed-up is the baseline's over it.
+  ASSERT_EQ(r.floor_runs_ns_per_op.size(), 3u);
+  std::vector<double> floor = r.floor_runs_ns_per_op;
+  std::sort(floor.begin(), floor.end());
+  EXPECT_DOUBLE_EQ(r.floor_ns_per_op, floor[1]);
+  EXPECT_GT(r.floor_ns_per_op, 0);
+  EXPECT_DOUBLE_EQ(r.floor_speedup, r.baseline_ns_per_op / r.floor_ns_per_op);
   EXPECT_GT(r.upstream_share_cold, 0);  // the first run had to fill the cache
   EXPECT_LE(r.upstream_share, 0.01);    // the same workload again is served from it
   EXPECT_EQ(r.plain_reserved_mib, 256);
